@@ -1,0 +1,13 @@
+// The kaieval subcommands. Each file in src/cli/ registers one subcommand on the app; its
+// callback throws kaieval::Error for anything the user must fix, and main() reports it.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace kaieval::cli {
+
+void RegisterRefmodelCommand(CLI::App& app);
+void RegisterDemoCommand(CLI::App& app);
+void RegisterRequestCommand(CLI::App& app);
+
+}  // namespace kaieval::cli

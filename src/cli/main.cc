@@ -1,0 +1,34 @@
+// kaieval: the command-line entry point. Parses the subcommand and maps errors to exit codes:
+// 2 bad input, 3 a remote endpoint that kept failing, 1 an internal bug.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.h"
+#include "kaieval/common/error.h"
+#include "kaieval/common/version.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"kaieval: stage evaluation of national AI foundation models"};
+  app.set_version_flag("--version", fmt::format("kaieval {} (commit {})", kaieval::kVersion,
+                                                kaieval::kGitCommit));
+  app.require_subcommand(1);
+  kaieval::cli::RegisterRefmodelCommand(app);
+  kaieval::cli::RegisterDemoCommand(app);
+  kaieval::cli::RegisterRequestCommand(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : static_cast<int>(kaieval::ExitCode::kBadInput);
+  } catch (const kaieval::Error& e) {
+    std::fprintf(stderr, "kaieval: error: %s\n", e.what());
+    return static_cast<int>(e.exit_code());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kaieval: internal error: %s\n", e.what());
+    return static_cast<int>(kaieval::ExitCode::kInternal);
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+#include "kaieval/common/utf8.h"
+
+#include <gtest/gtest.h>
+
+namespace kaieval {
+
+TEST(Utf8, CountsHangulAsOneCodePointEach) {
+  EXPECT_EQ(CodePointCount("한국어 AI"), 6u);
+  EXPECT_EQ(ByteOffsetOfCodePoint("한국어 AI", 2), 6u);
+  EXPECT_EQ(ByteOffsetOfCodePoint("ab", 10), 2u);
+}
+
+TEST(Utf8, RejectsInvalidSequences) {
+  EXPECT_TRUE(IsValidUtf8("정답은 42"));
+  EXPECT_FALSE(IsValidUtf8("\xC3"));
+  EXPECT_FALSE(IsValidUtf8("a\xFF" "b"));
+  EXPECT_EQ(CodePointCount("a\xFF" "b"), 3u);
+}
+
+TEST(Utf8, SplitReplacesInvalidBytes) {
+  auto parts = SplitCodePoints("가\xFFz");
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_EQ(parts[0], "가");
+  EXPECT_EQ(parts[1], "\xEF\xBF\xBD");
+  EXPECT_EQ(parts[2], "z");
+}
+
+TEST(Utf8, NfcComposesConjoiningJamo) {
+  // U+1112 U+1161 U+11AB (conjoining jamo) compose to U+D55C "한".
+  EXPECT_EQ(NormalizeNfc("\xE1\x84\x92\xE1\x85\xA1\xE1\x86\xAB"), "한");
+}
+
+TEST(Utf8, NfkcFoldsFullwidthDigits) {
+  EXPECT_EQ(NormalizeNfkc("１２３"), "123");
+  EXPECT_EQ(NormalizeNfc("１２３"), "１２３");
+}
+
+}  // namespace kaieval

@@ -1,0 +1,253 @@
+#include "kaieval/model/refmodel/refmodel_server.h"
+
+#include <fmt/format.h>
+#include <httplib.h>
+#include <sys/socket.h>
+
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <functional>
+#include <random>
+#include <thread>
+
+#include "kaieval/common/error.h"
+
+namespace kaieval::refmodel {
+namespace {
+
+using nlohmann::ordered_json;
+
+// httplib listens with a backlog of 5, so a burst of hundreds of connects would wait for SYN
+// retransmits; listen() again on the bound socket raises it.
+class WideBacklogServer : public httplib::Server {
+ public:
+  void RaiseBacklog(int backlog) { ::listen(svr_sock_, backlog); }
+};
+
+constexpr int kListenBacklog = 1024;
+// Requests per connection before the server closes it, so that connections waiting for a worker
+// (more open connections than threads) get their turn.
+constexpr size_t kKeepAliveMaxRequests = 20;
+constexpr time_t kReadWriteTimeoutSeconds = 10;
+
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9E3779B97F4A7C15ULL;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBULL;
+  return x ^ (x >> 31);
+}
+
+void SendJson(httplib::Response& res, int status, const ordered_json& body) {
+  res.status = status;
+  res.set_content(DumpJson(body), "application/json");
+}
+
+// Runs a handler body, answering a RequestError with the OpenAI error body.
+void Respond(httplib::Response& res, const std::function<void()>& handler) {
+  try {
+    handler();
+  } catch (const RequestError& e) {
+    SendJson(res, e.status(), ErrorBody(e));
+  }
+}
+
+// Errors that httplib raises itself (no route, bad HTTP, body over the limit) in OpenAI form.
+RequestError RoutingError(const httplib::Request& req, int status, size_t max_body_bytes) {
+  switch (status) {
+    case 404:
+      return RequestError(404, fmt::format("no route for {} {}", req.method, req.path), "",
+                          "not_found");
+    case 413:
+      return RequestError(413, fmt::format("the request body exceeds {} bytes", max_body_bytes),
+                          "", "request_too_large");
+    case 400:
+      return RequestError(400, "malformed HTTP request");
+    default:
+      return RequestError(status, fmt::format("HTTP error {}", status));
+  }
+}
+
+}  // namespace
+
+struct RefmodelServer::Impl {
+  Impl(CompletionEngine e, ServerOptions o) : engine(std::move(e)), options(std::move(o)) {}
+
+  RequestContext NextContext() {
+    uint64_t n = next_request.fetch_add(1, std::memory_order_relaxed);
+    return {fmt::format("{:016x}{:016x}", nonce, n), static_cast<int64_t>(std::time(nullptr)),
+            SplitMix64(nonce ^ SplitMix64(n))};
+  }
+
+  // The body, up to max_body_bytes (413 beyond, whether it came with Content-Length or chunked).
+  std::string ReadBody(const httplib::Request& req, httplib::Response& res,
+                       const httplib::ContentReader& reader) const {
+    // A request with neither header has no body (RFC 9112 6.3); httplib would wait for EOF.
+    bool chunked = req.get_header_value("Transfer-Encoding").find("chunked") != std::string::npos;
+    if (!req.has_header("Content-Length") && !chunked) return {};
+    std::string body;
+    bool too_large = false;
+    bool ok = reader([&](const char* data, size_t size) {
+      if (body.size() + size > options.max_body_bytes) {
+        too_large = true;
+        return false;
+      }
+      body.append(data, size);
+      return true;
+    });
+    if (too_large || res.status == 413) throw RoutingError(req, 413, options.max_body_bytes);
+    if (!ok) throw RequestError(400, "could not read the request body");
+    return body;
+  }
+
+  void AddRoutes();
+
+  CompletionEngine engine;
+  ServerOptions options;
+  WideBacklogServer http;
+  std::thread listener;
+  std::atomic<bool> listener_done{false};
+  std::atomic<uint64_t> completions{0}, chat_completions{0}, models{0}, next_request{0};
+  const uint64_t nonce = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
+};
+
+void RefmodelServer::Impl::AddRoutes() {
+  http.Get("/health", [](const httplib::Request&, httplib::Response& res) {
+    SendJson(res, 200, {{"status", "ok"}});
+  });
+  http.Get("/stats", [this](const httplib::Request&, httplib::Response& res) {
+    ordered_json requests;
+    requests["/v1/completions"] = completions.load();
+    requests["/v1/chat/completions"] = chat_completions.load();
+    requests["/v1/models"] = models.load();
+    SendJson(res, 200, {{"requests", requests}});
+  });
+  http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
+    ++models;
+    SendJson(res, 200, engine.ListModels(static_cast<int64_t>(std::time(nullptr))));
+  });
+  http.Post("/v1/completions", [this](const httplib::Request& req, httplib::Response& res,
+                                      const httplib::ContentReader& reader) {
+    ++completions;
+    Respond(res, [&] {
+      auto body = ParseRequestBody(ReadBody(req, res, reader));
+      SendJson(res, 200, engine.Complete(body, NextContext()));
+    });
+  });
+  http.Post("/v1/chat/completions", [this](const httplib::Request& req, httplib::Response& res,
+                                           const httplib::ContentReader& reader) {
+    ++chat_completions;
+    Respond(res, [&] {
+      auto body = ParseRequestBody(ReadBody(req, res, reader));
+      ChatReply reply = engine.Chat(body, NextContext());
+      if (!reply.stream) {
+        SendJson(res, 200, reply.body);
+        return;
+      }
+      res.status = 200;
+      res.set_header("Cache-Control", "no-cache");
+      auto events = std::make_shared<std::vector<std::string>>(std::move(reply.events));
+      res.set_chunked_content_provider("text/event-stream",
+                                       [events](size_t, httplib::DataSink& sink) {
+                                         for (const auto& e : *events) {
+                                           if (!sink.write(e.data(), e.size())) return false;
+                                         }
+                                         sink.done();
+                                         return true;
+                                       });
+    });
+  });
+
+  auto method_not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    SendJson(res, 405,
+             ErrorBody(RequestError(405, fmt::format("{} is not allowed on {}", req.method, req.path),
+                                    "", "method_not_allowed")));
+  };
+  for (const char* path : {"/v1/completions", "/v1/chat/completions"}) {
+    http.Get(path, method_not_allowed);
+  }
+  for (const char* path : {"/v1/models", "/health", "/stats"}) http.Post(path, method_not_allowed);
+
+  httplib::Server::HandlerWithResponse error_handler = [this](const httplib::Request& req,
+                                                              httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    SendJson(res, res.status, ErrorBody(RoutingError(req, res.status, options.max_body_bytes)));
+    return httplib::Server::HandlerResponse::Handled;
+  };
+  http.set_error_handler(std::move(error_handler));
+  http.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr error) {
+        std::string what = "unknown error";
+        try {
+          std::rethrow_exception(error);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        SendJson(res, 500, ErrorBody(RequestError(500, "internal error: " + what, "",
+                                                  "internal_error")));
+      });
+}
+
+RefmodelServer::RefmodelServer(CompletionEngine engine, ServerOptions options)
+    : impl_(std::make_unique<Impl>(std::move(engine), std::move(options))) {
+  const ServerOptions& o = impl_->options;
+  if (o.threads < 1) throw InputError(fmt::format("threads must be >= 1, got {}", o.threads));
+  if (o.port < 0 || o.port > 65535) {
+    throw InputError(fmt::format("port must be from 0 to 65535, got {}", o.port));
+  }
+  if (o.max_body_bytes == 0) throw InputError("max body bytes must be >= 1");
+  auto& http = impl_->http;
+  http.new_task_queue = [threads = o.threads] { return new httplib::ThreadPool(threads); };
+  http.set_keep_alive_timeout(std::max(1, o.keep_alive_seconds));
+  http.set_keep_alive_max_count(kKeepAliveMaxRequests);
+  http.set_read_timeout(kReadWriteTimeoutSeconds, 0);
+  http.set_write_timeout(kReadWriteTimeoutSeconds, 0);
+  http.set_payload_max_length(o.max_body_bytes);
+  http.set_tcp_nodelay(true);
+  // httplib's default sets SO_REUSEPORT, which would let a second server share a busy port.
+  http.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+  impl_->AddRoutes();
+}
+
+RefmodelServer::~RefmodelServer() { Stop(); }
+
+int RefmodelServer::Start() {
+  Impl& s = *impl_;
+  if (s.listener.joinable()) throw std::logic_error("RefmodelServer::Start called twice");
+  int port = s.options.port == 0 ? s.http.bind_to_any_port(s.options.host)
+                                 : (s.http.bind_to_port(s.options.host, s.options.port)
+                                        ? s.options.port
+                                        : -1);
+  if (port <= 0) {
+    throw InputError(fmt::format(
+        "cannot listen on {}:{} (is the port in use, or the host not an address of this machine?)",
+        s.options.host, s.options.port));
+  }
+  s.http.RaiseBacklog(kListenBacklog);
+  s.listener = std::thread([&s] {
+    s.http.listen_after_bind();
+    s.listener_done = true;
+  });
+  // httplib's stop() does nothing before listen_after_bind() has begun: wait for it, so that a
+  // Stop() right after Start() cannot be lost.
+  while (!s.http.is_running() && !s.listener_done) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return port;
+}
+
+void RefmodelServer::Stop() {
+  if (!impl_ || !impl_->listener.joinable()) return;
+  impl_->http.stop();
+  impl_->listener.join();
+}
+
+EndpointCounts RefmodelServer::counts() const {
+  return {impl_->completions.load(), impl_->chat_completions.load(), impl_->models.load()};
+}
+
+}  // namespace kaieval::refmodel
