@@ -1,11 +1,13 @@
 # kaieval: make demo | make test | make bench
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 15
 BENCH_BUILD ?= build-bench
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup build demo test test-unit test-asan bench clean
+.PHONY: setup build demo test test-asan fuzz bench clean
 
 setup:
 	@bash scripts/setup
@@ -20,6 +22,7 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 	@$(MAKE) --no-print-directory test-asan
+	@$(MAKE) --no-print-directory fuzz
 
 # The unit tests once more under AddressSanitizer and UndefinedBehaviorSanitizer.
 test-asan: setup
@@ -29,10 +32,17 @@ test-asan: setup
 	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		ctest --output-on-failure -j $(JOBS) -L unit
 
+# Every libFuzzer target for FUZZ_SECONDS each, built with clang.
+fuzz: setup
+	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+		-DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DKAIEVAL_FUZZ=ON \
+		-DKAIEVAL_TESTS=OFF -DKAIEVAL_BENCH=OFF >/dev/null
+	@JOBS=$(JOBS) bash scripts/fuzz $(FUZZ_BUILD) $(FUZZ_SECONDS)
+
 bench: setup
 	@cmake -S . -B $(BENCH_BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 	@ninja -C $(BENCH_BUILD) -j $(JOBS)
 	@bash bench/run.sh $(BENCH_BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) $(BENCH_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(BENCH_BUILD) $(FUZZ_BUILD)

@@ -85,8 +85,10 @@ void Serve(const ServeOptions& opts) {
   refmodel::RefmodelServer server(std::move(engine), opts.server);
   int port = server.Start();
   if (!opts.port_file.empty()) WritePortFile(opts.port_file, port);
-  fmt::print(stderr, "kaieval refmodel: listening on http://{}:{}/v1 (port {}); models {}; "
-             "trained in {:.2f} s\n", opts.server.host, port, port, names, training.count());
+  fmt::print(stderr,
+             "kaieval refmodel: listening on http://{}:{}/v1 (port {}); models {}; "
+             "trained in {:.2f} s\n",
+             opts.server.host, port, port, names, training.count());
   std::fflush(stderr);
 
   int received = stop_signals.Wait();
@@ -103,8 +105,10 @@ void RegisterRefmodelCommand(CLI::App& app) {
   auto opts = std::make_shared<ServeOptions>();
   CLI::App* serve = refmodel->add_subcommand(
       "serve", "Train the models of a YAML config and serve them over an OpenAI-compatible API");
-  serve->add_option("--config", opts->config, "YAML file listing the models (name, order, "
-                                              "training)")
+  serve
+      ->add_option("--config", opts->config,
+                   "YAML file listing the models (name, order, "
+                   "training)")
       ->required();
   serve->add_option("--host", opts->server.host, "Address to listen on")->capture_default_str();
   serve->add_option("--port", opts->server.port, "Port; 0 picks a free one")
@@ -112,12 +116,12 @@ void RegisterRefmodelCommand(CLI::App& app) {
       ->capture_default_str();
   serve->add_option("--port-file", opts->port_file,
                     "Write the port here once listening (atomically, by rename)");
-  serve->add_option("--threads", opts->server.threads,
-                    "Worker threads: connections served at once")
+  serve->add_option("--threads", opts->server.threads, "Worker threads: connections served at once")
       ->check(CLI::Range(1, 65536))
       ->capture_default_str();
-  serve->add_option("--max-body-bytes", opts->server.max_body_bytes,
-                    "Larger request bodies are refused with 413")
+  serve
+      ->add_option("--max-body-bytes", opts->server.max_body_bytes,
+                   "Larger request bodies are refused with 413")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   serve->callback([opts] { Serve(*opts); });

@@ -20,6 +20,8 @@
 #include <utility>
 
 #include "kaieval/common/error.h"
+#include "kaieval/model/curl_handles.h"
+#include "kaieval/model/sse_parser.h"
 
 namespace kaieval::model {
 namespace {
@@ -32,93 +34,6 @@ constexpr size_t kNoCall = std::numeric_limits<size_t>::max();
 constexpr milliseconds kMaxReplicaCooldown{60000};
 constexpr milliseconds kMaxPollWait{1000};
 constexpr size_t kErrorBodyChars = 200;
-
-// curl_global_init must run once before any other curl call and must not race with itself; a
-// function-local static gives exactly that without a global.
-void EnsureCurlGlobalInit() {
-  struct CurlGlobal {
-    CurlGlobal() {
-      if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-        throw std::runtime_error("curl_global_init failed");
-      }
-    }
-    ~CurlGlobal() { curl_global_cleanup(); }
-  };
-  static const CurlGlobal global;
-}
-
-struct EasyDeleter {
-  void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-};
-struct MultiDeleter {
-  void operator()(CURLM* multi) const { curl_multi_cleanup(multi); }
-};
-struct SlistDeleter {
-  void operator()(curl_slist* list) const { curl_slist_free_all(list); }
-};
-using EasyHandle = std::unique_ptr<CURL, EasyDeleter>;
-using MultiHandle = std::unique_ptr<CURLM, MultiDeleter>;
-using HeaderList = std::unique_ptr<curl_slist, SlistDeleter>;
-
-void AppendHeader(HeaderList& list, const std::string& header) {
-  curl_slist* grown = curl_slist_append(list.get(), header.c_str());
-  if (grown == nullptr) throw std::bad_alloc();
-  (void)list.release();  // `grown` now owns the old nodes
-  list.reset(grown);
-}
-
-// Incremental text/event-stream parser: bytes in, "data" payloads out. Lines end in "\n" or
-// "\r\n"; an event ends at a blank line; comments and fields other than data are skipped.
-class SseParser {
- public:
-  void Reset() {
-    partial_.clear();
-    data_.clear();
-    has_data_ = false;
-  }
-
-  template <typename Deliver>
-  void Feed(std::string_view bytes, Deliver&& deliver) {
-    while (!bytes.empty()) {
-      size_t newline = bytes.find('\n');
-      if (newline == std::string_view::npos) {
-        partial_.append(bytes);
-        return;
-      }
-      std::string_view line = bytes.substr(0, newline);
-      bytes.remove_prefix(newline + 1);
-      if (!partial_.empty()) {
-        partial_.append(line);
-        line = partial_;
-      }
-      HandleLine(line, deliver);
-      partial_.clear();
-    }
-  }
-
- private:
-  template <typename Deliver>
-  void HandleLine(std::string_view line, Deliver& deliver) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.empty()) {
-      if (has_data_ && data_ != "[DONE]") deliver(std::string_view(data_));
-      data_.clear();
-      has_data_ = false;
-      return;
-    }
-    size_t colon = line.find(':');
-    if (colon == 0 || line.substr(0, colon) != "data") return;
-    std::string_view value = colon == std::string_view::npos ? "" : line.substr(colon + 1);
-    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    if (has_data_) data_.push_back('\n');
-    data_.append(value);
-    has_data_ = true;
-  }
-
-  std::string partial_;  // an unfinished line carried over from the previous chunk
-  std::string data_;
-  bool has_data_ = false;
-};
 
 // Retry-After is either delta-seconds or an HTTP-date. Returns -1 when it is neither.
 int64_t ParseRetryAfterMs(std::string_view value) {

@@ -389,7 +389,7 @@ TEST(HttpTransport, RecoveredReplicaTakesFullLoadOnceItsProbeConnects) {
   EXPECT_LT(elapsed, 0.6);
 }
 
-TEST(HttpTransport, RetriesOn408_429_500_503ThenSucceeds) {
+TEST(HttpTransport, RetriesOn408And429And5xxThenSucceeds) {
   for (int status : {408, 429, 500, 503}) {
     FakeServer fake;
     std::atomic<int> count{0};

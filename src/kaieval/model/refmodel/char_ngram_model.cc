@@ -67,8 +67,8 @@ void CharNgramModel::Build(const std::vector<Symbol>& stream) {
     ++occurrences[node * width + stream[i]];
     size_t max_depth = std::min<size_t>(order_ - 1, i);
     for (size_t d = 1; d <= max_depth; ++d) {
-      auto [it, inserted] =
-          children_.try_emplace(ChildKey(node, stream[i - d]), static_cast<uint32_t>(parent.size()));
+      auto [it, inserted] = children_.try_emplace(ChildKey(node, stream[i - d]),
+                                                  static_cast<uint32_t>(parent.size()));
       if (inserted) {
         parent.push_back(node);
         depth.push_back(static_cast<uint8_t>(d));

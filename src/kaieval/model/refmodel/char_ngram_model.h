@@ -70,7 +70,7 @@ class CharNgramModel {
   std::vector<Node> nodes_;
   std::vector<Follower> followers_;
   std::unordered_map<uint64_t, uint32_t> children_;  // ChildKey(parent, symbol) -> node
-  std::vector<double> unigram_;                       // order-1 distribution, precomputed
+  std::vector<double> unigram_;                      // order-1 distribution, precomputed
 };
 
 }  // namespace kaieval::refmodel

@@ -26,8 +26,9 @@ double NllPerCodePoint(const CharNgramModel& model, std::u32string_view text) {
 }
 
 TEST(CharNgramModel, ProbabilitiesSumToOne) {
-  const std::u32string histories[] = {U"", U"대", U"대한민국의 수도는 ", U"The capital of ",
-                                      U"zzq", U"水水", U"12이다.\n", U"물은 섭씨 100도에서 끓"};
+  const std::u32string histories[] = {
+      U"",    U"대",   U"대한민국의 수도는 ", U"The capital of ",
+      U"zzq", U"水水", U"12이다.\n",          U"물은 섭씨 100도에서 끓"};
   std::vector<double> probs;
   for (int order : {1, 2, 3, 6, 12}) {
     CharNgramModel model = TinyModel(order);
@@ -43,8 +44,8 @@ TEST(CharNgramModel, ProbabilitiesSumToOne) {
 TEST(CharNgramModel, ProbabilityAgreesWithDistribution) {
   CharNgramModel model = TinyModel(10);
   std::vector<double> probs;
-  for (const std::u32string& h : {std::u32string(U"대한민국의 수"), std::u32string(U"The c"),
-                                  std::u32string(U"")}) {
+  for (const std::u32string& h :
+       {std::u32string(U"대한민국의 수"), std::u32string(U"The c"), std::u32string(U"")}) {
     Symbols history = model.Encode(h);
     model.Distribution(history, probs);
     for (CharNgramModel::Symbol s = 0; s <= model.unknown_symbol(); ++s) {
@@ -114,8 +115,7 @@ TEST(CharNgramModel, VocabularyIsSortedAndUnique) {
 TEST(CharNgramModel, RejectsEmptyTextAndOrderOutOfRange) {
   EXPECT_THROW(CharNgramModel::Train(U"", 3), std::invalid_argument);
   EXPECT_THROW(CharNgramModel::Train(U"abc", 0), std::invalid_argument);
-  EXPECT_THROW(CharNgramModel::Train(U"abc", CharNgramModel::kMaxOrder + 1),
-               std::invalid_argument);
+  EXPECT_THROW(CharNgramModel::Train(U"abc", CharNgramModel::kMaxOrder + 1), std::invalid_argument);
   EXPECT_NO_THROW(CharNgramModel::Train(U"a", CharNgramModel::kMaxOrder));
 }
 

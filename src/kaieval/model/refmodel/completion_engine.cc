@@ -170,8 +170,8 @@ ordered_json CompletionEngine::Complete(const nlohmann::json& body,
     prompt_tokens += prompt.size();
     completion_tokens += g.generated_tokens;
   }
-  ordered_json out = Header("cmpl-" + context.id, "text_completion", context.created,
-                            request.model);
+  ordered_json out =
+      Header("cmpl-" + context.id, "text_completion", context.created, request.model);
   out["choices"] = std::move(choices);
   out["usage"] = UsageJson(prompt_tokens, completion_tokens);
   return out;
@@ -190,9 +190,9 @@ ChatReply CompletionEngine::Chat(const nlohmann::json& body, const RequestContex
 
   ChatReply reply;
   reply.stream = request.stream;
-  ordered_json header = Header("chatcmpl-" + context.id,
-                               request.stream ? "chat.completion.chunk" : "chat.completion",
-                               context.created, request.model);
+  ordered_json header =
+      Header("chatcmpl-" + context.id, request.stream ? "chat.completion.chunk" : "chat.completion",
+             context.created, request.model);
   ordered_json usage = UsageJson(prompt.size(), g.generated_tokens);
   if (request.stream) {
     reply.events = ChatStreamEvents(header, g, usage, request.include_usage);

@@ -198,19 +198,19 @@ TEST(CompletionEngine, NullFieldsTakeTheirDefaults) {
 TEST(CompletionEngine, InvalidUtf8PromptIs400) {
   json body = {{"model", "tiny-10"}, {"prompt", std::string("ab\xC3", 3)}};
   EXPECT_EQ(ErrorOf([&] { Complete(body); }).param(), "prompt");
-  EXPECT_EQ(ErrorOf([] { ParseRequestBody("{\"model\": \"tiny-6\", \"prompt\": \"\xFF\"}"); })
-                .status(),
-            400);
+  EXPECT_EQ(
+      ErrorOf([] { ParseRequestBody("{\"model\": \"tiny-6\", \"prompt\": \"\xFF\"}"); }).status(),
+      400);
   EXPECT_EQ(ErrorOf([] { ParseRequestBody("[1, 2]"); }).status(), 400);
 }
 
 TEST(CompletionEngine, ChatRendersRolesAndAnswersAsAssistant) {
   EXPECT_EQ(RenderChatPrompt({{"system", "Be brief."}, {"user", "Hello."}}),
             "system: Be brief.\nuser: Hello.\nassistant: ");
-  ChatReply reply = TinyEngine().Chat(
-      {{"model", "tiny-10"}, {"messages", {{{"role", "user"}, {"content", "Hello."}}}},
-       {"temperature", 0}},
-      kContext);
+  ChatReply reply = TinyEngine().Chat({{"model", "tiny-10"},
+                                       {"messages", {{{"role", "user"}, {"content", "Hello."}}}},
+                                       {"temperature", 0}},
+                                      kContext);
   ASSERT_FALSE(reply.stream);
   json r = json::parse(DumpJson(reply.body));
   EXPECT_EQ(r["id"], "chatcmpl-0123");

@@ -13,8 +13,7 @@ using Symbol = CharNgramModel::Symbol;
 
 // The n most likely vocabulary symbols (never the unknown one), best first; ties go to the lower
 // symbol, i.e. the lower code point.
-std::vector<Symbol> MostLikely(const std::vector<double>& probs, size_t vocabulary_size,
-                               size_t n) {
+std::vector<Symbol> MostLikely(const std::vector<double>& probs, size_t vocabulary_size, size_t n) {
   std::vector<Symbol> best;
   if (n == 0) return best;
   best.reserve(n + 1);
@@ -130,8 +129,7 @@ Generation Generate(const CharNgramModel& model, std::u32string_view prompt,
     }
     char32_t token = model.vocabulary()[next];
     if (options.top_logprobs >= 0) {
-      out.scores.push_back(
-          ScoreFromDistribution(model, probs, token, next, options.top_logprobs));
+      out.scores.push_back(ScoreFromDistribution(model, probs, token, next, options.top_logprobs));
     }
     symbols.push_back(next);
     out.text.push_back(token);

@@ -24,8 +24,8 @@ std::vector<std::string> ReadTrainingLines(const std::filesystem::path& path) {
     if (number == 1 && line.starts_with("\xEF\xBB\xBF")) line.erase(0, 3);
     if (!line.empty() && line.back() == '\r') line.pop_back();
     if (!IsValidUtf8(line)) {
-      throw InputError(fmt::format("{}:{}: the training text is not valid UTF-8", path.string(),
-                                   number));
+      throw InputError(
+          fmt::format("{}:{}: the training text is not valid UTF-8", path.string(), number));
     }
     if (!line.empty()) lines.push_back(std::move(line));
   }

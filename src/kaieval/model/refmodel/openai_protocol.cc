@@ -76,8 +76,8 @@ void CheckSingleChoice(const json& body) {
 
 SamplingParams ParseSampling(const json& body, int default_max_tokens) {
   SamplingParams p;
-  const char* max_field = Find(body, "max_completion_tokens") ? "max_completion_tokens"
-                                                              : "max_tokens";
+  const char* max_field =
+      Find(body, "max_completion_tokens") ? "max_completion_tokens" : "max_tokens";
   p.max_tokens = IntegerField(body, max_field, default_max_tokens, 0, kMaxTokensLimit);
   if (const json* t = Find(body, "temperature")) {
     if (!t->is_number() || !(t->get<double>() >= 0) || !std::isfinite(t->get<double>())) {
@@ -167,8 +167,9 @@ CompletionRequest ParseCompletionRequest(const json& body) {
   } else if (prompt->is_array() && !prompt->empty()) {
     for (const json& p : *prompt) {
       if (!p.is_string()) {
-        Invalid("prompt", "prompt must be a string or a list of strings (token ids are not "
-                          "supported: the reference model's tokens are code points)");
+        Invalid("prompt",
+                "prompt must be a string or a list of strings (token ids are not "
+                "supported: the reference model's tokens are code points)");
       }
       r.prompts.push_back(Utf8Text(p, "prompt"));
     }
@@ -212,8 +213,9 @@ ChatRequest ParseChatRequest(const json& body) {
     r.include_usage = BoolField(*options, "include_usage", false);
   }
   if (BoolField(body, "logprobs", false)) {
-    Invalid("logprobs", "logprobs are not supported on chat completions by the reference model; "
-                        "use /v1/completions");
+    Invalid("logprobs",
+            "logprobs are not supported on chat completions by the reference model; "
+            "use /v1/completions");
   }
   CheckSingleChoice(body);
   return r;

@@ -68,7 +68,7 @@ struct ChatMessage {
 struct ChatRequest {
   std::string model;
   std::vector<ChatMessage> messages;
-  SamplingParams sampling;     // max_tokens defaults to 256
+  SamplingParams sampling;  // max_tokens defaults to 256
   bool stream = false;
   bool include_usage = false;  // stream_options.include_usage
 };

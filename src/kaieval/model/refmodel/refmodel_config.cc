@@ -63,8 +63,8 @@ class ConfigReader {
     if (!node["name"]) Fail(node, field + ".name", "missing");
     spec.name = String(node["name"], field + ".name");
     if (!node["order"]) Fail(node, field + ".order", "missing");
-    spec.order = static_cast<int>(
-        Integer(node["order"], field + ".order", 1, CharNgramModel::kMaxOrder));
+    spec.order =
+        static_cast<int>(Integer(node["order"], field + ".order", 1, CharNgramModel::kMaxOrder));
     if (node["max_training_lines"]) {
       spec.max_training_lines =
           Integer(node["max_training_lines"], field + ".max_training_lines", 0, INT64_MAX);

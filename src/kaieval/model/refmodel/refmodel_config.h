@@ -10,8 +10,8 @@
 namespace kaieval::refmodel {
 
 struct ModelSpec {
-  std::string name;  // the model id clients send
-  int order = 0;     // n-gram order, 1..CharNgramModel::kMaxOrder
+  std::string name;                             // the model id clients send
+  int order = 0;                                // n-gram order, 1..CharNgramModel::kMaxOrder
   std::vector<std::filesystem::path> training;  // resolved against the config's folder
   int64_t max_training_lines = 0;               // first N lines of each file; 0 = all
 };

@@ -43,6 +43,20 @@ void SendJson(httplib::Response& res, int status, const ordered_json& body) {
   res.set_content(DumpJson(body), "application/json");
 }
 
+// A streamed reply whose events are all known: written as one chunked text/event-stream body.
+void SendEvents(httplib::Response& res, std::vector<std::string> events) {
+  res.status = 200;
+  res.set_header("Cache-Control", "no-cache");
+  auto shared = std::make_shared<std::vector<std::string>>(std::move(events));
+  res.set_chunked_content_provider("text/event-stream", [shared](size_t, httplib::DataSink& sink) {
+    for (const auto& e : *shared) {
+      if (!sink.write(e.data(), e.size())) return false;
+    }
+    sink.done();
+    return true;
+  });
+}
+
 // Runs a handler body, answering a RequestError with the OpenAI error body.
 void Respond(httplib::Response& res, const std::function<void()>& handler) {
   try {
@@ -59,8 +73,8 @@ RequestError RoutingError(const httplib::Request& req, int status, size_t max_bo
       return RequestError(404, fmt::format("no route for {} {}", req.method, req.path), "",
                           "not_found");
     case 413:
-      return RequestError(413, fmt::format("the request body exceeds {} bytes", max_body_bytes),
-                          "", "request_too_large");
+      return RequestError(413, fmt::format("the request body exceeds {} bytes", max_body_bytes), "",
+                          "request_too_large");
     case 400:
       return RequestError(400, "malformed HTTP request");
     default:
@@ -100,7 +114,9 @@ struct RefmodelServer::Impl {
     return body;
   }
 
-  void AddRoutes();
+  void AddServiceRoutes();
+  void AddApiRoutes();
+  void SetErrorHandlers();
 
   CompletionEngine engine;
   ServerOptions options;
@@ -111,7 +127,8 @@ struct RefmodelServer::Impl {
   const uint64_t nonce = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
 };
 
-void RefmodelServer::Impl::AddRoutes() {
+// /health, /stats, and 405 for the wrong method on a known path.
+void RefmodelServer::Impl::AddServiceRoutes() {
   http.Get("/health", [](const httplib::Request&, httplib::Response& res) {
     SendJson(res, 200, {{"status", "ok"}});
   });
@@ -122,6 +139,17 @@ void RefmodelServer::Impl::AddRoutes() {
     requests["/v1/models"] = models.load();
     SendJson(res, 200, {{"requests", requests}});
   });
+  auto method_not_allowed = [](const httplib::Request& req, httplib::Response& res) {
+    auto message = fmt::format("{} is not allowed on {}", req.method, req.path);
+    SendJson(res, 405, ErrorBody(RequestError(405, message, "", "method_not_allowed")));
+  };
+  for (const char* path : {"/v1/completions", "/v1/chat/completions"}) {
+    http.Get(path, method_not_allowed);
+  }
+  for (const char* path : {"/v1/models", "/health", "/stats"}) http.Post(path, method_not_allowed);
+}
+
+void RefmodelServer::Impl::AddApiRoutes() {
   http.Get("/v1/models", [this](const httplib::Request&, httplib::Response& res) {
     ++models;
     SendJson(res, 200, engine.ListModels(static_cast<int64_t>(std::time(nullptr))));
@@ -140,34 +168,18 @@ void RefmodelServer::Impl::AddRoutes() {
     Respond(res, [&] {
       auto body = ParseRequestBody(ReadBody(req, res, reader));
       ChatReply reply = engine.Chat(body, NextContext());
-      if (!reply.stream) {
+      if (reply.stream) {
+        SendEvents(res, std::move(reply.events));
+      } else {
         SendJson(res, 200, reply.body);
-        return;
       }
-      res.status = 200;
-      res.set_header("Cache-Control", "no-cache");
-      auto events = std::make_shared<std::vector<std::string>>(std::move(reply.events));
-      res.set_chunked_content_provider("text/event-stream",
-                                       [events](size_t, httplib::DataSink& sink) {
-                                         for (const auto& e : *events) {
-                                           if (!sink.write(e.data(), e.size())) return false;
-                                         }
-                                         sink.done();
-                                         return true;
-                                       });
     });
   });
+}
 
-  auto method_not_allowed = [](const httplib::Request& req, httplib::Response& res) {
-    SendJson(res, 405,
-             ErrorBody(RequestError(405, fmt::format("{} is not allowed on {}", req.method, req.path),
-                                    "", "method_not_allowed")));
-  };
-  for (const char* path : {"/v1/completions", "/v1/chat/completions"}) {
-    http.Get(path, method_not_allowed);
-  }
-  for (const char* path : {"/v1/models", "/health", "/stats"}) http.Post(path, method_not_allowed);
-
+// httplib's own errors (no route, bad HTTP, body too large) and escaped exceptions get an
+// OpenAI-style body too; a handler that already wrote its error body keeps it.
+void RefmodelServer::Impl::SetErrorHandlers() {
   httplib::Server::HandlerWithResponse error_handler = [this](const httplib::Request& req,
                                                               httplib::Response& res) {
     if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
@@ -184,8 +196,8 @@ void RefmodelServer::Impl::AddRoutes() {
           what = e.what();
         } catch (...) {
         }
-        SendJson(res, 500, ErrorBody(RequestError(500, "internal error: " + what, "",
-                                                  "internal_error")));
+        SendJson(res, 500,
+                 ErrorBody(RequestError(500, "internal error: " + what, "", "internal_error")));
       });
 }
 
@@ -210,7 +222,9 @@ RefmodelServer::RefmodelServer(CompletionEngine engine, ServerOptions options)
     int yes = 1;
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
   });
-  impl_->AddRoutes();
+  impl_->AddServiceRoutes();
+  impl_->AddApiRoutes();
+  impl_->SetErrorHandlers();
 }
 
 RefmodelServer::~RefmodelServer() { Stop(); }
@@ -218,10 +232,9 @@ RefmodelServer::~RefmodelServer() { Stop(); }
 int RefmodelServer::Start() {
   Impl& s = *impl_;
   if (s.listener.joinable()) throw std::logic_error("RefmodelServer::Start called twice");
-  int port = s.options.port == 0 ? s.http.bind_to_any_port(s.options.host)
-                                 : (s.http.bind_to_port(s.options.host, s.options.port)
-                                        ? s.options.port
-                                        : -1);
+  int port = s.options.port == 0
+                 ? s.http.bind_to_any_port(s.options.host)
+                 : (s.http.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1);
   if (port <= 0) {
     throw InputError(fmt::format(
         "cannot listen on {}:{} (is the port in use, or the host not an address of this machine?)",

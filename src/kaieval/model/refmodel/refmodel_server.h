@@ -14,10 +14,10 @@ namespace kaieval::refmodel {
 
 struct ServerOptions {
   std::string host = "127.0.0.1";
-  int port = 8000;                       // 0: any free port
-  int threads = 128;                     // one per open connection; more connections queue
+  int port = 8000;                          // 0: any free port
+  int threads = 128;                        // one per open connection; more connections queue
   size_t max_body_bytes = size_t{1} << 20;  // larger request bodies get 413
-  int keep_alive_seconds = 2;            // an idle connection is closed after this
+  int keep_alive_seconds = 2;               // an idle connection is closed after this
 };
 
 // Requests that reached each endpoint, whatever their outcome (GET /stats reports them).

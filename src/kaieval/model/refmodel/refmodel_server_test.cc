@@ -142,9 +142,10 @@ TEST_F(RefmodelServerTest, OversizedBodyIs413) {
 
   // The same limit holds for a chunked body, which carries no Content-Length.
   std::string chunk = body.dump();
-  std::string request = "POST /v1/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
-                        "Connection: close\r\n\r\n" +
-                        fmt::format("{:x}\r\n", chunk.size()) + chunk + "\r\n0\r\n\r\n";
+  std::string request =
+      "POST /v1/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n"
+      "Connection: close\r\n\r\n" +
+      fmt::format("{:x}\r\n", chunk.size()) + chunk + "\r\n0\r\n\r\n";
   std::string reply = RawExchange(port_, request, /*half_close=*/false);
   EXPECT_TRUE(reply.starts_with("HTTP/1.1 413")) << reply;
 
@@ -200,13 +201,13 @@ TEST_F(RefmodelServerTest, SurvivesMalformedHttpAndJson) {
   auto nested = Client().Post("/v1/completions", std::string(200000, '['), "application/json");
   ASSERT_TRUE(nested);
   EXPECT_EQ(nested->status, 400);
-  auto wrong_types = Client().Post("/v1/completions", "{\"model\": [], \"prompt\": {}}",
-                                   "application/json");
+  auto wrong_types =
+      Client().Post("/v1/completions", "{\"model\": [], \"prompt\": {}}", "application/json");
   ASSERT_TRUE(wrong_types);
   EXPECT_EQ(wrong_types->status, 400);
 
-  auto r = Post("/v1/completions", {{"model", "tiny-10"}, {"prompt", "7 plus 5 is"},
-                                    {"temperature", 0}});
+  auto r = Post("/v1/completions",
+                {{"model", "tiny-10"}, {"prompt", "7 plus 5 is"}, {"temperature", 0}});
   ASSERT_TRUE(r);
   EXPECT_EQ(r->status, 200);
   EXPECT_EQ(json::parse(r->body)["choices"][0]["text"], " 12.");
