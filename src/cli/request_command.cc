@@ -3,7 +3,9 @@
 // use it to probe an endpoint; the end-to-end tests use it to drive the client.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -33,24 +35,52 @@ struct Line {
   std::string where;
 };
 
-std::vector<Line> ReadJsonl(const std::string& path) {
-  std::ifstream file;
-  std::istream* in = &std::cin;
-  if (path != "-") {
-    file.open(path);
-    if (!file) throw InputError(fmt::format("{}: cannot read", path));
-    in = &file;
+// Reads a JSONL file a chunk of lines at a time, so memory stays flat however long it is.
+class JsonlReader {
+ public:
+  explicit JsonlReader(const std::string& path)
+      : name_(path == "-" ? "<stdin>" : path) {
+    if (path != "-") {
+      file_.open(path);
+      if (!file_) throw InputError(fmt::format("{}: cannot read", path));
+      in_ = &file_;
+    }
   }
-  std::vector<Line> lines;
-  std::string text;
-  for (size_t n = 1; std::getline(*in, text); ++n) {
-    if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
-    std::string where = fmt::format("{}:{}", path == "-" ? "<stdin>" : path, n);
-    json doc = json::parse(text, nullptr, false);
-    if (!doc.is_object()) throw InputError(where + ": expected a JSON object");
-    lines.push_back({std::move(doc), std::move(where)});
+
+  // Up to `max` more non-blank lines; empty at the end.
+  std::vector<Line> Next(size_t max) {
+    std::vector<Line> lines;
+    std::string text;
+    while (lines.size() < max && std::getline(*in_, text)) {
+      ++line_no_;
+      if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+      std::string where = fmt::format("{}:{}", name_, line_no_);
+      json doc = json::parse(text, nullptr, false);
+      if (!doc.is_object()) throw InputError(where + ": expected a JSON object");
+      lines.push_back({std::move(doc), std::move(where)});
+    }
+    return lines;
   }
-  return lines;
+
+ private:
+  std::string name_;
+  std::ifstream file_;
+  std::istream* in_ = &std::cin;
+  size_t line_no_ = 0;
+};
+
+// Lines in a regular file, for the progress bar's total; 0 (unknown) for pipes.
+uint64_t CountLines(const std::string& path) {
+  std::error_code ec;
+  if (path == "-" || !std::filesystem::is_regular_file(path, ec)) return 0;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return 0;
+  uint64_t n = 0;
+  char buf[1 << 16];
+  while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+    n += static_cast<uint64_t>(std::count(buf, buf + in.gcount(), '\n'));
+  }
+  return n;
 }
 
 std::string Text(const Line& l, const char* field, bool required = true) {
@@ -159,14 +189,15 @@ std::vector<json> RunRequests(const RequestOptions& o, const std::vector<Line>& 
   return out;
 }
 
+// Requests are sent a chunk at a time: large enough to keep every slot of the in-flight window
+// busy, small enough that memory does not grow with the file.
+constexpr size_t kChunkLines = 8192;
+
 void Run(const RequestOptions& o) {
   model::ModelSpec spec = BuildModelSpec(o.model);
   auto cache = OpenCache(o.model);
-  std::vector<Line> lines = ReadJsonl(o.input);
   model::ModelClient client(spec, cache.get());
-  ProgressBar bar(fmt::format("{} {}", spec.model, o.kind), lines.size(), stderr, !o.quiet);
-  std::vector<json> results = RunRequests(o, lines, client, bar);
-  bar.Finish();
+  JsonlReader reader(o.input);
 
   std::ofstream file;
   std::ostream* out = &std::cout;
@@ -175,12 +206,20 @@ void Run(const RequestOptions& o) {
     if (!file) throw InputError(fmt::format("{}: cannot write", o.output));
     out = &file;
   }
-  for (auto& r : results) {
-    *out << r.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+  ProgressBar bar(fmt::format("{} {}", spec.model, o.kind), CountLines(o.input), stderr, !o.quiet);
+  uint64_t total = 0;
+  for (auto lines = reader.Next(kChunkLines); !lines.empty(); lines = reader.Next(kChunkLines)) {
+    for (const auto& r : RunRequests(o, lines, client, bar)) {
+      *out << r.dump(-1, ' ', false, json::error_handler_t::replace) << '\n';
+    }
+    out->flush();
+    total += lines.size();
   }
-  auto stats = client.stats();
+  bar.Finish();
   if (!o.quiet) {
-    std::fprintf(stderr, "kaieval: %zu requests: %llu sent, %llu from cache\n", lines.size(),
+    auto stats = client.stats();
+    std::fprintf(stderr, "kaieval: %llu requests: %llu sent, %llu from cache\n",
+                 static_cast<unsigned long long>(total),
                  static_cast<unsigned long long>(stats.requests_sent),
                  static_cast<unsigned long long>(stats.cache_hits));
   }

@@ -54,43 +54,57 @@ std::vector<CharNgramModel::Symbol> CharNgramModel::Encode(std::u32string_view t
   return symbols;
 }
 
-void CharNgramModel::Build(const std::vector<Symbol>& stream) {
-  const uint64_t width = vocabulary_.size() + 1;
+// The contexts of a training stream: the trie's shape and how often each symbol followed each
+// context, for every context length below the order.
+struct CharNgramModel::ContextCounts {
   std::vector<uint32_t> parent{0};
   std::vector<uint8_t> depth{0};
+  std::unordered_map<uint64_t, uint32_t> occurrences;  // node * width + next -> count
+};
 
-  // How often each symbol follows each context, for every context length below order_.
-  std::unordered_map<uint64_t, uint32_t> occurrences;
-  occurrences.reserve(stream.size() * order_);
+void CharNgramModel::Build(const std::vector<Symbol>& stream) {
+  ContextCounts counts = CountContexts(stream);
+  StoreKneserNeyCounts(counts);
+  PrecomputeUnigram();
+}
+
+CharNgramModel::ContextCounts CharNgramModel::CountContexts(const std::vector<Symbol>& stream) {
+  const uint64_t width = vocabulary_.size() + 1;
+  ContextCounts counts;
+  counts.occurrences.reserve(stream.size() * order_);
   for (size_t i = 0; i < stream.size(); ++i) {
     uint32_t node = 0;
-    ++occurrences[node * width + stream[i]];
+    ++counts.occurrences[node * width + stream[i]];
     size_t max_depth = std::min<size_t>(order_ - 1, i);
     for (size_t d = 1; d <= max_depth; ++d) {
       auto [it, inserted] = children_.try_emplace(ChildKey(node, stream[i - d]),
-                                                  static_cast<uint32_t>(parent.size()));
+                                                  static_cast<uint32_t>(counts.parent.size()));
       if (inserted) {
-        parent.push_back(node);
-        depth.push_back(static_cast<uint8_t>(d));
+        counts.parent.push_back(node);
+        counts.depth.push_back(static_cast<uint8_t>(d));
       }
       node = it->second;
-      ++occurrences[node * width + stream[i]];
+      ++counts.occurrences[node * width + stream[i]];
     }
   }
+  return counts;
+}
 
-  // Kneser-Ney counts: raw counts at the highest order; below it, continuation counts (how many
-  // distinct symbols precede context+next, i.e. how many one-longer contexts saw next).
+void CharNgramModel::StoreKneserNeyCounts(const ContextCounts& counts) {
+  const uint64_t width = vocabulary_.size() + 1;
+  // Raw counts at the highest order; below it, continuation counts (how many distinct symbols
+  // precede context+next, i.e. how many one-longer contexts saw next).
   std::unordered_map<uint64_t, uint32_t> kn_counts;
-  kn_counts.reserve(occurrences.size());
-  for (const auto& [key, count] : occurrences) {
+  kn_counts.reserve(counts.occurrences.size());
+  for (const auto& [key, count] : counts.occurrences) {
     auto node = static_cast<uint32_t>(key / width);
-    if (depth[node] == order_ - 1) kn_counts[key] += count;
-    if (node != 0) ++kn_counts[uint64_t{parent[node]} * width + key % width];
+    if (counts.depth[node] == order_ - 1) kn_counts[key] += count;
+    if (node != 0) ++kn_counts[uint64_t{counts.parent[node]} * width + key % width];
   }
   std::vector<std::pair<uint64_t, uint32_t>> entries(kn_counts.begin(), kn_counts.end());
-  std::sort(entries.begin(), entries.end());
+  std::sort(entries.begin(), entries.end());  // by node, then by symbol
 
-  nodes_.assign(parent.size(), Node{});
+  nodes_.assign(counts.parent.size(), Node{});
   followers_.reserve(entries.size());
   std::vector<uint64_t> ones(order_, 0), twos(order_, 0);
   for (const auto& [key, count] : entries) {
@@ -101,17 +115,19 @@ void CharNgramModel::Build(const std::vector<Symbol>& stream) {
     node.end = static_cast<uint32_t>(followers_.size());
     node.total += count;
     ++node.types;
-    if (count == 1) ++ones[depth[node_index]];
-    if (count == 2) ++twos[depth[node_index]];
+    if (count == 1) ++ones[counts.depth[node_index]];
+    if (count == 2) ++twos[counts.depth[node_index]];
   }
   discounts_.resize(order_);
   for (int k = 0; k < order_; ++k) discounts_[k] = EstimateDiscount(ones[k], twos[k]);
+}
 
-  // The order-1 level interpolates with a uniform distribution over vocabulary + unknown.
+// The order-1 level interpolates with a uniform distribution over vocabulary + unknown.
+void CharNgramModel::PrecomputeUnigram() {
   const Node& root = nodes_[0];
   double d = discounts_[0];
   double backoff = root.total > 0 ? d * root.types / root.total : 1.0;
-  unigram_.assign(width, backoff / static_cast<double>(width));
+  unigram_.assign(vocabulary_.size() + 1, backoff / static_cast<double>(vocabulary_.size() + 1));
   for (uint32_t i = root.begin; i < root.end; ++i) {
     unigram_[followers_[i].symbol] += std::max(followers_[i].count - d, 0.0) / root.total;
   }

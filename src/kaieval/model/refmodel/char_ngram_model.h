@@ -54,6 +54,8 @@ class CharNgramModel {
     uint32_t count;  // raw count at the highest order, continuation count below it
   };
 
+  struct ContextCounts;
+
   CharNgramModel() = default;
   uint64_t ChildKey(uint32_t node, Symbol symbol) const {
     return uint64_t{node} * (vocabulary_.size() + 1) + symbol;
@@ -62,6 +64,9 @@ class CharNgramModel {
   int ContextChain(std::span<const Symbol> history, uint32_t* chain) const;
   uint32_t CountOf(const Node& node, Symbol symbol) const;
   void Build(const std::vector<Symbol>& stream);
+  ContextCounts CountContexts(const std::vector<Symbol>& stream);
+  void StoreKneserNeyCounts(const ContextCounts& counts);
+  void PrecomputeUnigram();
 
   int order_ = 1;
   std::vector<char32_t> vocabulary_;

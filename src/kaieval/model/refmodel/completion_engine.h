@@ -1,7 +1,6 @@
-// CompletionEngine: turns OpenAI-compatible request bodies into response bodies, the way vLLM
-// answers /v1/models, /v1/completions and /v1/chat/completions. Used by RefmodelServer. Pure:
-// the id, clock and fallback seed come in a RequestContext, so equal inputs give equal JSON.
-// Thread-safe once constructed (every method is const over read-only models).
+// CompletionEngine: turns OpenAI-compatible request bodies into response bodies as vLLM answers
+// /v1/models, /v1/completions and /v1/chat/completions; used by RefmodelServer. Pure (id, clock
+// and fallback seed come in a RequestContext) and thread-safe: every method is const.
 #pragma once
 
 #include <cstdint>

@@ -39,13 +39,20 @@ std::optional<int64_t> AsInteger(const json& value) {
   return std::nullopt;
 }
 
+// A request value quoted in an error message, cut short so a huge value stays out of it.
+std::string Quoted(const json& value) {
+  std::string text = value.dump(-1, ' ', false, json::error_handler_t::replace);
+  size_t cut = ByteOffsetOfCodePoint(text, 40);
+  return cut < text.size() ? text.substr(0, cut) + "..." : text;
+}
+
 int IntegerField(const json& body, const char* field, int fallback, int min, int max) {
   const json* value = Find(body, field);
   if (value == nullptr) return fallback;
   auto n = AsInteger(*value);
   if (!n || *n < min || *n > max) {
     Invalid(field, fmt::format("{} must be an integer from {} to {}, got {}", field, min, max,
-                               value->dump(-1, ' ', false, json::error_handler_t::replace)));
+                               Quoted(*value)));
   }
   return static_cast<int>(*n);
 }
@@ -209,8 +216,11 @@ ChatRequest ParseChatRequest(const json& body) {
   r.sampling = ParseSampling(body, 256);
   r.stream = BoolField(body, "stream", false);
   if (const json* options = Find(body, "stream_options")) {
-    if (!options->is_object()) Invalid("stream_options", "stream_options must be an object");
-    r.include_usage = BoolField(*options, "include_usage", false);
+    const json* include_usage = options->is_object() ? Find(*options, "include_usage") : nullptr;
+    if (!options->is_object() || (include_usage != nullptr && !include_usage->is_boolean())) {
+      Invalid("stream_options", "stream_options must be an object like {\"include_usage\": true}");
+    }
+    r.include_usage = include_usage != nullptr && include_usage->get<bool>();
   }
   if (BoolField(body, "logprobs", false)) {
     Invalid("logprobs",
