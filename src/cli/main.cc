@@ -1,6 +1,9 @@
 // kaieval: the command-line entry point. Parses the subcommand and maps errors to exit codes:
 // 2 bad input, 3 a remote endpoint that kept failing, 1 an internal bug.
 #include <fmt/format.h>
+#include <spdlog/cfg/env.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -10,7 +13,16 @@
 #include "kaieval/common/error.h"
 #include "kaieval/common/version.h"
 
+// Logs go to stderr, so that stdout carries only results; SPDLOG_LEVEL=debug shows more.
+static void SetUpLogging() {
+  auto logger = spdlog::stderr_color_mt("kaieval");
+  logger->set_pattern("kaieval: %l: %v");
+  spdlog::set_default_logger(logger);
+  spdlog::cfg::load_env_levels();
+}
+
 int main(int argc, char** argv) {
+  SetUpLogging();
   CLI::App app{"kaieval: stage evaluation of national AI foundation models"};
   app.set_version_flag("--version", fmt::format("kaieval {} (commit {})", kaieval::kVersion,
                                                 kaieval::kGitCommit));

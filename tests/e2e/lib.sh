@@ -22,6 +22,7 @@ wait_for_file() {
 
 # Starts the reference model server; sets REF_PORT and REF_URL. Extra args are passed on.
 start_refmodel() {
+  rm -f "$WORK/ref.port"
   "$KAIEVAL" refmodel serve --config "$SRC/examples/refmodel/models.yaml" --port 0 \
     --port-file "$WORK/ref.port" "$@" 2>"$WORK/refmodel.log" &
   PIDS+=($!)
