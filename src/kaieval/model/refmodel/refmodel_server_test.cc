@@ -35,6 +35,7 @@ class RefmodelServerTest : public ::testing::Test {
   httplib::Client Client() {
     httplib::Client client("127.0.0.1", port_);
     client.set_read_timeout(5, 0);
+    client.set_tcp_nodelay(true);  // else Nagle holds the body back for a delayed ACK (40 ms)
     return client;
   }
 
@@ -240,6 +241,7 @@ TEST_F(RefmodelServerTest, ServesMoreKeepAliveConnectionsThanThreads) {
     clients.emplace_back([&, c] {
       httplib::Client client("127.0.0.1", port_);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
       client.set_read_timeout(10, 0);
       for (int i = 0; i < kRequestsEach; ++i) {
         json body = {{"model", "tiny-10"}, {"prompt", "The capital"}, {"seed", c * 10 + i}};
