@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "cli/model_options.h"
@@ -194,6 +195,7 @@ std::vector<json> RunRequests(const RequestOptions& o, const std::vector<Line>& 
 constexpr size_t kChunkLines = 8192;
 
 void Run(const RequestOptions& o) {
+  if (o.quiet) spdlog::set_level(spdlog::level::err);
   model::ModelSpec spec = BuildModelSpec(o.model);
   auto cache = OpenCache(o.model);
   model::ModelClient client(spec, cache.get());
@@ -239,7 +241,7 @@ void RegisterRequestCommand(CLI::App& app) {
   cmd->add_option("--output", opts->output, "Where to write results (- for stdout)")
       ->capture_default_str();
   cmd->add_flag("--stream", opts->stream, "Stream chat answers (deltas to stderr)");
-  cmd->add_flag("--quiet", opts->quiet, "No progress bar or summary");
+  cmd->add_flag("--quiet", opts->quiet, "No progress bar, summary or warnings: only errors");
   cmd->callback([opts] { Run(*opts); });
 }
 

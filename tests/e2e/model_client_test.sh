@@ -63,7 +63,7 @@ import json
 for i in range(20000):
     print(json.dumps({'prompt': f'교체 {i}: 부산은', 'max_tokens': 32, 'temperature': 0}))
 " >"$WORK/failover.jsonl"
-"$KAIEVAL" request --quiet --model-args \
+"$KAIEVAL" request --model-args \
   "model=narae-2b,base_url=http://127.0.0.1:$FIRST_PORT/v1,base_url=http://127.0.0.1:$SECOND_PORT/v1,concurrency=16" \
   --input "$WORK/failover.jsonl" --output "$WORK/failover.out" 2>"$WORK/failover.err" &
 RUN=$!
