@@ -9,5 +9,8 @@ namespace kaieval::cli {
 void RegisterRefmodelCommand(CLI::App& app);
 void RegisterDemoCommand(CLI::App& app);
 void RegisterRequestCommand(CLI::App& app);
+void RegisterRunCommand(CLI::App& app);
+void RegisterTasksCommand(CLI::App& app);
+void RegisterCompareCommand(CLI::App& app);
 
 }  // namespace kaieval::cli

@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   kaieval::cli::RegisterRefmodelCommand(app);
   kaieval::cli::RegisterDemoCommand(app);
   kaieval::cli::RegisterRequestCommand(app);
+  kaieval::cli::RegisterRunCommand(app);
+  kaieval::cli::RegisterTasksCommand(app);
+  kaieval::cli::RegisterCompareCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -20,9 +20,10 @@ ProgressBar::~ProgressBar() {
   if (!finished_ && enabled_ && tty_ && drawn_) std::fputc('\n', out_);
 }
 
-void ProgressBar::Advance(uint64_t n) {
+void ProgressBar::Advance(uint64_t n, bool cached) {
   std::lock_guard lock(mu_);
   done_ += n;
+  if (cached) cached_ += n;
   Draw(false);
 }
 
@@ -36,7 +37,8 @@ void ProgressBar::Finish() {
 std::string ProgressBar::Render() const {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   double rate = secs > 0 ? done_ / secs : 0.0;
-  if (total_ == 0) return fmt::format("{} {} done, {:.1f}/s", label_, done_, rate);
+  std::string cached = cached_ > 0 ? fmt::format(" ({} cached)", cached_) : "";
+  if (total_ == 0) return fmt::format("{} {} done{}, {:.1f}/s", label_, done_, cached, rate);
   double frac = std::min(1.0, static_cast<double>(done_) / total_);
   constexpr int kWidth = 30;
   int filled = static_cast<int>(frac * kWidth);
@@ -44,8 +46,8 @@ std::string ProgressBar::Render() const {
   bar.append(kWidth - filled, '.');
   std::string eta = "--";
   if (rate > 0 && done_ < total_) eta = fmt::format("{:.0f}s", (total_ - done_) / rate);
-  return fmt::format("{} [{}] {}/{} {:3.0f}% {:.1f}/s eta {}", label_, bar, done_, total_,
-                     frac * 100, rate, eta);
+  return fmt::format("{} [{}] {}/{}{} {:3.0f}% {:.1f}/s eta {}", label_, bar, done_, total_,
+                     cached, frac * 100, rate, eta);
 }
 
 void ProgressBar::Draw(bool final) {

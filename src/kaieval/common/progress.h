@@ -16,7 +16,8 @@ class ProgressBar {
   ProgressBar(std::string label, uint64_t total, std::FILE* out = stderr, bool enabled = true);
   ~ProgressBar();
 
-  void Advance(uint64_t n = 1);
+  // `cached`: the work was answered from a cache (shown as a count of its own).
+  void Advance(uint64_t n = 1, bool cached = false);
   // Draws the final line. Call it when the work is done; a bar destroyed without it leaves
   // only what it had drawn.
   void Finish();
@@ -30,6 +31,7 @@ class ProgressBar {
   std::string label_;
   uint64_t total_;
   uint64_t done_ = 0;
+  uint64_t cached_ = 0;
   std::FILE* out_;
   bool enabled_;
   bool tty_;

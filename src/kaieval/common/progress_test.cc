@@ -13,6 +13,13 @@ TEST(ProgressBar, RendersCountAndPercent) {
   EXPECT_NE(line.find("25%"), std::string::npos);
 }
 
+TEST(ProgressBar, CountsCachedWorkSeparately) {
+  ProgressBar bar("requests", 10, nullptr);
+  bar.Advance(3, true);
+  bar.Advance(2);
+  EXPECT_NE(bar.Render().find("5/10 (3 cached)"), std::string::npos) << bar.Render();
+}
+
 TEST(ProgressBar, UnknownTotalShowsCountOnly) {
   ProgressBar bar("lines", 0, nullptr);
   bar.Advance(3);

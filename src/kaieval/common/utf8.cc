@@ -76,4 +76,8 @@ std::string NormalizeNfkc(std::string_view s) {
   return Normalize(s, static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_COMPAT));
 }
 
+std::string CaseFold(std::string_view s) {
+  return Normalize(s, static_cast<utf8proc_option_t>(UTF8PROC_COMPOSE | UTF8PROC_CASEFOLD));
+}
+
 }  // namespace kaieval

@@ -23,4 +23,9 @@ std::vector<std::string> SplitCodePoints(std::string_view s);
 std::string NormalizeNfc(std::string_view s);
 std::string NormalizeNfkc(std::string_view s);
 
+// Full Unicode case folding (utf8proc's UTF8PROC_CASEFOLD, CaseFolding.txt statuses C and F, so
+// "ß" folds to "ss"), result in NFC. For caseless comparison, not for display. Invalid UTF-8 is
+// returned unchanged.
+std::string CaseFold(std::string_view s);
+
 }  // namespace kaieval

@@ -35,4 +35,13 @@ TEST(Utf8, NfkcFoldsFullwidthDigits) {
   EXPECT_EQ(NormalizeNfc("１２３"), "１２３");
 }
 
+TEST(Utf8, CaseFoldIsFullUnicodeFolding) {
+  EXPECT_EQ(CaseFold("Straße"), "strasse");  // full folding: U+00DF -> "ss"
+  EXPECT_EQ(CaseFold("STRASSE"), "strasse");
+  EXPECT_EQ(CaseFold("ΣΊΣΥΦΟΣ"), CaseFold("σίσυφος"));  // final sigma folds like sigma
+  EXPECT_EQ(CaseFold("ﬁ"), "fi");                       // ligature U+FB01 folds to two letters
+  EXPECT_EQ(CaseFold("한국어 ABC"), "한국어 abc");
+  EXPECT_EQ(CaseFold("a\xFF"), "a\xFF");  // invalid UTF-8 is left alone
+}
+
 }  // namespace kaieval

@@ -235,7 +235,7 @@ void ModelClient::Run(const std::string& endpoint, const std::vector<json>& bodi
         accept(i, answer, true);
         ++stats_.cache_hits;
         if (streaming) on_delta(i, answer["choices"][0]["message"]["content"].get<std::string>());
-        if (progress) progress->Advance();
+        if (progress) progress->Advance(1, true);
         continue;
       }
     }

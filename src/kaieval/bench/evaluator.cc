@@ -1,0 +1,277 @@
+#include "kaieval/bench/evaluator.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+
+#include "kaieval/common/error.h"
+#include "kaieval/common/hash.h"
+#include "kaieval/stats/bootstrap.h"
+#include "kaieval/stats/standard_error.h"
+
+namespace kaieval::bench {
+namespace {
+
+using nlohmann::ordered_json;
+
+std::vector<Document> LoadDocs(const TaskSpec& spec, const std::string& split) {
+  std::vector<Document> docs =
+      LoadSplit(spec.base_dir, spec.dataset_path, split, spec.dataset_format);
+  for (auto& d : docs) ApplyProcessDocs(spec.process_docs, d);
+  return docs;
+}
+
+std::vector<std::string> Choices(const TaskSpec& spec, const Document& doc) {
+  std::vector<std::string> out;
+  if (spec.doc_to_choice_column) {
+    ordered_json v = spec.doc_to_choice_column->Evaluate(doc.fields, doc.origin);
+    if (!v.is_array() || v.empty()) {
+      throw InputError(fmt::format("{}: {}: expected a non-empty list of choices", doc.origin,
+                                   spec.doc_to_choice_column->where()));
+    }
+    for (const auto& c : v) {
+      if (c.is_array() || c.is_object()) {
+        throw InputError(fmt::format("{}: {}: each choice must be text", doc.origin,
+                                     spec.doc_to_choice_column->where()));
+      }
+      out.push_back(ScalarText(c));
+    }
+  } else {
+    for (const auto& t : spec.doc_to_choice_list) out.push_back(t.Render(doc.fields, doc.origin));
+  }
+  return out;
+}
+
+// doc_to_target as an index into the choices: an integer, or the text of one choice, or a
+// whole number written as text.
+size_t GoldIndex(const TaskSpec& spec, const Document& doc, const std::vector<std::string>& choices) {
+  ordered_json v = spec.doc_to_target.Evaluate(doc.fields, doc.origin);
+  auto out_of_range = [&](int64_t i) {
+    return InputError(fmt::format("{}: {}: target index {} is not one of the {} choices",
+                                  doc.origin, spec.doc_to_target.where(), i, choices.size()));
+  };
+  if (v.is_number_integer() || v.is_number_unsigned()) {
+    int64_t i = v.get<int64_t>();
+    if (i < 0 || static_cast<size_t>(i) >= choices.size()) throw out_of_range(i);
+    return static_cast<size_t>(i);
+  }
+  std::string text = ScalarText(v);
+  auto it = std::find(choices.begin(), choices.end(), text);
+  if (it != choices.end()) return static_cast<size_t>(it - choices.begin());
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos &&
+      text.size() < 10) {
+    int64_t i = std::stoll(text);
+    if (static_cast<size_t>(i) >= choices.size()) throw out_of_range(i);
+    return static_cast<size_t>(i);
+  }
+  throw InputError(fmt::format("{}: {}: target '{}' is neither an index nor one of the choices",
+                               doc.origin, spec.doc_to_target.where(), text));
+}
+
+// What a few-shot example shows as its answer.
+std::string TargetText(const TaskSpec& spec, const Document& doc) {
+  if (spec.output_type == OutputType::kMultipleChoice) {
+    auto choices = Choices(spec, doc);
+    return choices[GoldIndex(spec, doc, choices)];
+  }
+  return spec.doc_to_target.Render(doc.fields, doc.origin);
+}
+
+// Indices of the few-shot examples for document `doc_id`: the first k, or k drawn without
+// replacement by a generator seeded from (seed, fewshot seed, doc_id), so that each document's
+// examples do not depend on the order or number of the others.
+std::vector<size_t> PickFewshot(const TaskSpec& spec, size_t pool, std::optional<size_t> exclude,
+                                int k, uint64_t seed, size_t doc_id) {
+  std::vector<size_t> candidates;
+  for (size_t i = 0; i < pool; ++i) {
+    if (!exclude || i != *exclude) candidates.push_back(i);
+  }
+  size_t take = std::min<size_t>(static_cast<size_t>(k), candidates.size());
+  if (spec.fewshot_config.sampler == "random") {
+    std::mt19937_64 rng(seed ^ (spec.fewshot_config.seed * 0x9E3779B97F4A7C15ULL) ^
+                        (doc_id * 0xBF58476D1CE4E5B9ULL));
+    for (size_t i = 0; i < take; ++i) {
+      // Unbiased draw in [i, n) without std::uniform_int_distribution, whose output differs
+      // between standard libraries.
+      uint64_t range = candidates.size() - i, limit = UINT64_MAX - UINT64_MAX % range, r;
+      do r = rng(); while (r >= limit);
+      std::swap(candidates[i], candidates[i + r % range]);
+    }
+  }
+  candidates.resize(take);
+  return candidates;
+}
+
+}  // namespace
+
+PreparedTask Prepare(const TaskSpec& spec, const PrepareOptions& options) {
+  PreparedTask task;
+  task.spec = spec;
+  task.num_fewshot = options.num_fewshot >= 0 ? options.num_fewshot : spec.num_fewshot;
+  std::vector<Document> all_docs = LoadDocs(spec, spec.test_split);
+  task.n_original = all_docs.size();
+  size_t n = options.limit > 0 ? std::min(options.limit, all_docs.size()) : all_docs.size();
+
+  // Without a fewshot split, examples come from the whole test split (never the document
+  // itself), so --limit does not change which examples a document gets.
+  bool same_split = spec.fewshot_split.empty();
+  std::vector<Document> fewshot_docs;
+  if (task.num_fewshot > 0 && !same_split) fewshot_docs = LoadDocs(spec, spec.fewshot_split);
+  const std::vector<Document>& pool = same_split ? all_docs : fewshot_docs;
+  const std::vector<Document>& docs = all_docs;
+  if (task.num_fewshot > 0 && pool.size() < static_cast<size_t>(task.num_fewshot) + same_split) {
+    throw InputError(fmt::format("{}: num_fewshot {} needs more examples than the {} in {}",
+                                 spec.file.string(), task.num_fewshot, pool.size(),
+                                 same_split ? spec.test_split : spec.fewshot_split));
+  }
+  // Rendered once per pool document, then shared by every document that shows it.
+  std::vector<std::optional<std::pair<std::string, std::string>>> shots(pool.size());
+  auto shot = [&](size_t i) -> const std::pair<std::string, std::string>& {
+    if (!shots[i]) {
+      shots[i] = {spec.doc_to_text.Render(pool[i].fields, pool[i].origin),
+                  TargetText(spec, pool[i])};
+    }
+    return *shots[i];
+  };
+
+  task.instances.reserve(n);
+  for (size_t id = 0; id < n; ++id) {
+    Instance in;
+    in.doc_id = id;
+    const Document& doc = docs[id];
+    std::string text = spec.doc_to_text.Render(doc.fields, doc.origin);
+    switch (spec.output_type) {
+      case OutputType::kMultipleChoice:
+        in.choices = Choices(spec, doc);
+        in.gold = GoldIndex(spec, doc, in.choices);
+        break;
+      case OutputType::kGenerateUntil:
+        in.target = spec.doc_to_target.Render(doc.fields, doc.origin);
+        break;
+      case OutputType::kLoglikelihoodRolling:
+        in.rolling_text = text;
+        break;
+    }
+    std::vector<size_t> picks;
+    if (task.num_fewshot > 0) {
+      picks = PickFewshot(spec, pool.size(), same_split ? std::optional<size_t>(id) : std::nullopt,
+                          task.num_fewshot, options.seed, id);
+    }
+    if (spec.apply_chat_template) {
+      if (!spec.description.empty()) in.messages.push_back({"system", spec.description});
+      for (size_t p : picks) {
+        in.messages.push_back({"user", shot(p).first});
+        in.messages.push_back({"assistant", shot(p).second});
+      }
+      in.messages.push_back({"user", text});
+    } else {
+      in.context = spec.description;
+      for (size_t p : picks) {
+        in.context += shot(p).first + spec.target_delimiter + shot(p).second + spec.fewshot_delimiter;
+      }
+      in.context += text;
+    }
+    in.doc = doc;
+    task.instances.push_back(std::move(in));
+  }
+  task.version = ContentHash(
+      {task.spec.resolved.dump(-1, ' ', false, ordered_json::error_handler_t::replace),
+       HashSplitFiles(spec.base_dir, spec.dataset_path, spec.test_split),
+       same_split ? std::string()
+                  : HashSplitFiles(spec.base_dir, spec.dataset_path, spec.fewshot_split)});
+  return task;
+}
+
+std::vector<ScoredDoc> ScoreInstance(const PreparedTask& task, const Instance& in,
+                                     const Answers& answers) {
+  const TaskSpec& spec = task.spec;
+  std::vector<ScoredDoc> out;
+  switch (spec.output_type) {
+    case OutputType::kMultipleChoice: {
+      ChoiceScores scores{{}, in.choices, {in.gold}};
+      ScoredDoc d{"none", ordered_json::array(), ordered_json::array(), ordered_json::object()};
+      for (const auto& r : answers.loglikelihoods) {
+        scores.logprobs.push_back(r.logprob);
+        d.resps.push_back({r.logprob, r.is_greedy});
+      }
+      d.filtered_resps = d.resps;
+      for (const auto& m : spec.metrics) d.metrics[m.info.name] = ScoreChoices(m.info, scores);
+      out.push_back(std::move(d));
+      break;
+    }
+    case OutputType::kGenerateUntil: {
+      std::string text = answers.generation;
+      for (const auto& stop : spec.generation_kwargs.until) {
+        size_t at = stop.empty() ? std::string::npos : text.find(stop);
+        if (at != std::string::npos) text.resize(at);
+      }
+      for (const auto& pipeline : spec.filters) {
+        ScoredDoc d{pipeline.name(), ordered_json::array({text}), ordered_json::array(),
+                    ordered_json::object()};
+        std::vector<std::string> filtered = pipeline.Apply({text});
+        std::string answer = filtered.empty() ? "" : filtered.front();
+        d.filtered_resps.push_back(answer);
+        for (const auto& m : spec.metrics) {
+          d.metrics[m.info.name] = ScoreGeneration(m, answer, std::span(&in.target, 1));
+        }
+        out.push_back(std::move(d));
+      }
+      break;
+    }
+    case OutputType::kLoglikelihoodRolling: {
+      double ll = answers.loglikelihoods.at(0).logprob;
+      RollingItem item = MakeRollingItem(ll, in.rolling_text);
+      ScoredDoc d{"none", ordered_json::array({ll}), ordered_json::array({ll}),
+                  ordered_json::object()};
+      for (const auto& m : spec.metrics) {
+        double weight = m.info.name == "word_perplexity" ? item.words : item.bytes;
+        d.metrics[m.info.name] = ordered_json::array({ll, weight});
+      }
+      out.push_back(std::move(d));
+      break;
+    }
+  }
+  return out;
+}
+
+ordered_json Aggregate(const PreparedTask& task, const std::vector<std::vector<ScoredDoc>>& docs,
+                       uint64_t bootstrap_seed, int bootstrap_resamples) {
+  ordered_json results = {{"alias", task.spec.name}};
+  if (docs.empty()) return results;
+  for (size_t f = 0; f < docs[0].size(); ++f) {
+    const std::string& filter = docs[0][f].filter;
+    for (const auto& m : task.spec.metrics) {
+      const std::string& name = m.info.name;
+      std::string key = name + "," + filter;
+      std::string se_key = name + "_stderr," + filter;
+      if (task.spec.output_type == OutputType::kLoglikelihoodRolling) {
+        std::vector<double> ll, weight;
+        for (const auto& d : docs) {
+          ll.push_back(d[f].metrics[name][0].get<double>());
+          weight.push_back(d[f].metrics[name][1].get<double>());
+        }
+        std::function<double(double)> transform;
+        if (name == "bits_per_byte") {
+          transform = [](double x) { return -x / std::log(2.0); };
+        } else {
+          transform = [](double x) { return std::exp(-x); };
+        }
+        auto b = stats::BootstrapRatio(ll, weight, transform, bootstrap_resamples, bootstrap_seed);
+        results[key] = b.value;
+        results[se_key] = b.stderr_;
+      } else {
+        std::vector<double> values;
+        values.reserve(docs.size());
+        for (const auto& d : docs) values.push_back(d[f].metrics[name].get<double>());
+        auto e = stats::MeanWithStderr(values);
+        results[key] = e.value;
+        results[se_key] = e.stderr_;
+      }
+    }
+  }
+  return results;
+}
+
+}  // namespace kaieval::bench

@@ -1,0 +1,74 @@
+// The evaluation of one task, split around the model calls: Prepare turns documents into
+// requests (prompts, few-shot examples, choices, targets), and Score turns the answers into
+// per-document metrics and aggregates with standard errors. The runner sends the requests.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kaieval/bench/dataset.h"
+#include "kaieval/bench/task_spec.h"
+#include "kaieval/model/model_client.h"
+
+namespace kaieval::bench {
+
+// One document of a task, ready to send.
+struct Instance {
+  size_t doc_id = 0;
+  Document doc;
+  std::string context;                      // the prompt (completions) ...
+  std::vector<model::ChatMessage> messages;  // ... or the conversation (apply_chat_template)
+  std::vector<std::string> choices;         // multiple_choice: choice texts, no delimiter
+  size_t gold = 0;                          // multiple_choice: index of the right choice
+  std::string target;                       // generate_until: the reference answer
+  std::string rolling_text;                 // loglikelihood_rolling: the text scored
+};
+
+struct PrepareOptions {
+  int num_fewshot = -1;  // -1: the task's own num_fewshot
+  size_t limit = 0;      // 0: every document
+  uint64_t seed = 1234;  // for the random few-shot sampler, with the task's fewshot seed
+};
+
+struct PreparedTask {
+  TaskSpec spec;
+  std::string version;   // content hash of the resolved spec and the data files
+  int num_fewshot = 0;
+  size_t n_original = 0;  // documents in the split before --limit
+  std::vector<Instance> instances;
+};
+
+// Loads the split, applies process_docs and renders every document. Any missing column or bad
+// row is reported here, before a request is sent.
+PreparedTask Prepare(const TaskSpec& spec, const PrepareOptions& options);
+
+// The model's answers for one instance, in the order of its requests.
+struct Answers {
+  std::vector<model::LoglikelihoodResult> loglikelihoods;  // one per choice, or one (rolling)
+  std::string generation;                                   // generate_until
+};
+
+// Per-document outcome: one record per filter, with each metric's value.
+struct ScoredDoc {
+  std::string filter;
+  nlohmann::ordered_json resps;           // the raw answers
+  nlohmann::ordered_json filtered_resps;  // after the filter
+  nlohmann::ordered_json metrics;         // metric name -> value (rolling: [ll, weight])
+};
+
+// The scores of one instance under every filter of the task.
+std::vector<ScoredDoc> ScoreInstance(const PreparedTask& task, const Instance& instance,
+                                     const Answers& answers);
+
+// Aggregates per-document metric values into results["<metric>,<filter>"] and
+// results["<metric>_stderr,<filter>"]: means with the closed-form standard error, perplexity
+// and bits-per-byte as ratios of sums with a seeded bootstrap. `docs[i]` holds the records of
+// instance i, in the order ScoreInstance returned them.
+nlohmann::ordered_json Aggregate(const PreparedTask& task,
+                                 const std::vector<std::vector<ScoredDoc>>& docs,
+                                 uint64_t bootstrap_seed, int bootstrap_resamples = 10000);
+
+}  // namespace kaieval::bench

@@ -1,0 +1,271 @@
+#include "kaieval/bench/runner.h"
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include <chrono>
+#include <fstream>
+#include <map>
+
+#include "kaieval/common/error.h"
+#include "kaieval/common/hash.h"
+#include "kaieval/common/progress.h"
+#include "kaieval/common/version.h"
+#include "kaieval/stats/standard_error.h"
+
+namespace kaieval::bench {
+namespace {
+
+namespace fs = std::filesystem;
+using nlohmann::ordered_json;
+
+std::string Dump(const ordered_json& j) {
+  return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+}
+
+// Where each answer goes: task t, instance i, slot k (choice index, or 0).
+struct Slot {
+  size_t task, instance, index;
+};
+
+ordered_json Arguments(const PreparedTask& task, const Instance& in) {
+  const TaskSpec& spec = task.spec;
+  switch (spec.output_type) {
+    case OutputType::kMultipleChoice: {
+      ordered_json args = ordered_json::array();
+      for (const auto& c : in.choices) args.push_back({in.context, spec.target_delimiter + c});
+      return args;
+    }
+    case OutputType::kGenerateUntil: {
+      ordered_json kwargs = {{"until", spec.generation_kwargs.until},
+                             {"max_gen_toks", spec.generation_kwargs.max_gen_toks},
+                             {"temperature", spec.generation_kwargs.temperature}};
+      if (spec.apply_chat_template) {
+        ordered_json msgs = ordered_json::array();
+        for (const auto& m : in.messages) msgs.push_back({{"role", m.role}, {"content", m.content}});
+        return ordered_json::array({{msgs, kwargs}});
+      }
+      return ordered_json::array({{in.context, kwargs}});
+    }
+    case OutputType::kLoglikelihoodRolling:
+      return ordered_json::array({{in.rolling_text}});
+  }
+  return nullptr;
+}
+
+std::string Timestamp() {
+  auto now = std::chrono::system_clock::now();
+  return fmt::format("{:%Y-%m-%dT%H-%M-%S}", fmt::gmtime(std::chrono::system_clock::to_time_t(now)));
+}
+
+std::string SafeName(std::string s) {
+  for (char& c : s) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+  }
+  return s;
+}
+
+// Groups: subtask aggregates pooled, weighted by size (lm-evaluation-harness's pooled stderr).
+void AddGroups(const std::vector<TaskOutcome>& tasks, ordered_json& out) {
+  std::map<std::string, std::vector<const TaskOutcome*>> groups;
+  for (const auto& t : tasks) {
+    for (const auto& g : t.task.spec.groups) groups[g].push_back(&t);
+  }
+  if (groups.empty()) return;
+  out["groups"] = ordered_json::object();
+  out["group_subtasks"] = ordered_json::object();
+  for (const auto& [group, members] : groups) {
+    ordered_json g = {{"alias", group}};
+    ordered_json names = ordered_json::array();
+    for (const auto* m : members) names.push_back(m->task.spec.name);
+    for (const auto& [key, value] : members.front()->results.items()) {
+      size_t comma = key.find(',');
+      if (comma == std::string::npos || key.find("_stderr,") != std::string::npos) continue;
+      std::string se_key = key.substr(0, comma) + "_stderr" + key.substr(comma);
+      std::vector<stats::Estimate> parts;
+      for (const auto* m : members) {
+        if (!m->results.contains(key) || !m->results.contains(se_key)) break;
+        parts.push_back({m->results[key].get<double>(), m->results[se_key].get<double>(),
+                         m->task.instances.size()});
+      }
+      if (parts.size() != members.size()) continue;
+      auto pooled = stats::PooledGroupEstimate(parts);
+      g[key] = pooled.value;
+      g[se_key] = pooled.stderr_;
+    }
+    out["groups"][group] = g;
+    out["group_subtasks"][group] = names;
+  }
+}
+
+}  // namespace
+
+ordered_json SampleRecord(const PreparedTask& task, const Instance& in, const ScoredDoc& s) {
+  ordered_json args = Arguments(task, in);
+  ordered_json target;
+  switch (task.spec.output_type) {
+    case OutputType::kMultipleChoice: target = in.gold; break;
+    case OutputType::kGenerateUntil: target = in.target; break;
+    case OutputType::kLoglikelihoodRolling: target = ""; break;
+  }
+  ordered_json r = {{"doc_id", in.doc_id},
+                    {"doc", in.doc.fields},
+                    {"target", target},
+                    {"arguments", args},
+                    {"resps", s.resps},
+                    {"filtered_resps", s.filtered_resps},
+                    {"filter", s.filter},
+                    {"metrics", ordered_json::array()}};
+  for (const auto& [name, value] : s.metrics.items()) {
+    r["metrics"].push_back(name);
+    r[name] = value;
+  }
+  r["doc_hash"] = ContentHash(Dump(in.doc.fields));
+  r["prompt_hash"] = ContentHash(Dump(args));
+  return r;
+}
+
+RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
+  auto started = std::chrono::steady_clock::now();
+  RunOutcome run;
+  for (const auto& file : o.task_files) {
+    TaskOutcome t;
+    PrepareOptions p = o.prepare;
+    p.seed = o.seed;
+    t.task = Prepare(LoadTaskSpec(file), p);
+    run.tasks.push_back(std::move(t));
+  }
+
+  // One queue per endpoint, across every task.
+  std::vector<model::LoglikelihoodRequest> ll;
+  std::vector<model::CompletionRequest> completions;
+  std::vector<model::ChatRequest> chats;
+  std::vector<Slot> ll_slots, completion_slots, chat_slots;
+  std::vector<std::vector<Answers>> answers(run.tasks.size());
+  for (size_t ti = 0; ti < run.tasks.size(); ++ti) {
+    const PreparedTask& task = run.tasks[ti].task;
+    const TaskSpec& spec = task.spec;
+    answers[ti].resize(task.instances.size());
+    for (size_t ii = 0; ii < task.instances.size(); ++ii) {
+      const Instance& in = task.instances[ii];
+      switch (spec.output_type) {
+        case OutputType::kMultipleChoice:
+          answers[ti][ii].loglikelihoods.resize(in.choices.size());
+          for (size_t c = 0; c < in.choices.size(); ++c) {
+            ll.push_back({in.context, spec.target_delimiter + in.choices[c]});
+            ll_slots.push_back({ti, ii, c});
+          }
+          break;
+        case OutputType::kLoglikelihoodRolling:
+          answers[ti][ii].loglikelihoods.resize(1);
+          ll.push_back({kRollingPrefix, in.rolling_text});
+          ll_slots.push_back({ti, ii, 0});
+          break;
+        case OutputType::kGenerateUntil: {
+          const auto& g = spec.generation_kwargs;
+          if (spec.apply_chat_template) {
+            chats.push_back({in.messages, g.max_gen_toks, g.temperature, std::nullopt, g.until});
+            if (g.temperature > 0) chats.back().seed = static_cast<int64_t>(o.seed);
+            chat_slots.push_back({ti, ii, 0});
+          } else {
+            completions.push_back({in.context, g.max_gen_toks, g.temperature, std::nullopt, g.until});
+            if (g.temperature > 0) completions.back().seed = static_cast<int64_t>(o.seed);
+            completion_slots.push_back({ti, ii, 0});
+          }
+          break;
+        }
+      }
+    }
+  }
+
+  size_t total = ll.size() + completions.size() + chats.size();
+  ProgressBar bar(fmt::format("{} requests", client.spec().model), total, stderr, o.show_progress);
+  if (!ll.empty()) {
+    auto results = client.Loglikelihood(ll, &bar);
+    for (size_t k = 0; k < results.size(); ++k) {
+      const Slot& s = ll_slots[k];
+      answers[s.task][s.instance].loglikelihoods[s.index] = results[k];
+    }
+  }
+  if (!completions.empty()) {
+    auto results = client.Complete(completions, &bar);
+    for (size_t k = 0; k < results.size(); ++k) {
+      answers[completion_slots[k].task][completion_slots[k].instance].generation = results[k].text;
+    }
+  }
+  if (!chats.empty()) {
+    auto results = client.Chat(chats, &bar);
+    for (size_t k = 0; k < results.size(); ++k) {
+      answers[chat_slots[k].task][chat_slots[k].instance].generation = results[k].text;
+    }
+  }
+  bar.Finish();
+
+  std::string stamp = Timestamp();
+  fs::path dir;
+  if (!o.output_path.empty()) {
+    dir = o.output_path / SafeName(client.spec().model);
+    fs::create_directories(dir);
+  }
+  ordered_json out = {{"results", ordered_json::object()}};
+  ordered_json configs = ordered_json::object(), versions = ordered_json::object(),
+               nshot = ordered_json::object(), higher = ordered_json::object(),
+               nsamples = ordered_json::object(), sample_files = ordered_json::object();
+  for (size_t ti = 0; ti < run.tasks.size(); ++ti) {
+    TaskOutcome& t = run.tasks[ti];
+    const PreparedTask& task = t.task;
+    t.scored.reserve(task.instances.size());
+    for (size_t ii = 0; ii < task.instances.size(); ++ii) {
+      t.scored.push_back(ScoreInstance(task, task.instances[ii], answers[ti][ii]));
+    }
+    t.results = Aggregate(task, t.scored, o.seed, o.bootstrap_resamples);
+    const std::string& name = task.spec.name;
+    out["results"][name] = t.results;
+    configs[name] = task.spec.resolved;
+    versions[name] = task.version;
+    nshot[name] = task.num_fewshot;
+    higher[name] = ordered_json::object();
+    for (const auto& m : task.spec.metrics) higher[name][m.info.name] = m.info.higher_is_better;
+    nsamples[name] = {{"original", task.n_original}, {"effective", task.instances.size()}};
+    if (!dir.empty() && o.log_samples) {
+      t.samples_file = dir / fmt::format("samples_{}_{}.jsonl", SafeName(name), stamp);
+      std::ofstream f(t.samples_file);
+      if (!f) throw InputError(fmt::format("{}: cannot write", t.samples_file.string()));
+      for (size_t ii = 0; ii < task.instances.size(); ++ii) {
+        for (const auto& s : t.scored[ii]) f << Dump(SampleRecord(task, task.instances[ii], s)) << '\n';
+      }
+      sample_files[name] = t.samples_file.filename().string();
+    }
+  }
+  AddGroups(run.tasks, out);
+  out["configs"] = configs;
+  out["versions"] = versions;
+  out["n-shot"] = nshot;
+  out["higher_is_better"] = higher;
+  out["n-samples"] = nsamples;
+  if (!sample_files.empty()) out["samples_files"] = sample_files;
+  out["config"] = {{"model", o.model_type},
+                   {"model_args", o.model_args},
+                   {"model_name", client.spec().model},
+                   {"seed", o.seed},
+                   {"limit", o.prepare.limit == 0 ? ordered_json(nullptr) : ordered_json(o.prepare.limit)},
+                   {"num_fewshot", o.prepare.num_fewshot < 0 ? ordered_json(nullptr)
+                                                              : ordered_json(o.prepare.num_fewshot)},
+                   {"bootstrap_iters", o.bootstrap_resamples},
+                   {"requests_sent", client.stats().requests_sent},
+                   {"cache_hits", client.stats().cache_hits}};
+  out["git_hash"] = kGitCommit;
+  out["kaieval_version"] = kVersion;
+  out["date"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  out["total_evaluation_time_seconds"] = fmt::format(
+      "{:.3f}", std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!dir.empty()) {
+    run.results_file = dir / fmt::format("results_{}.json", stamp);
+    std::ofstream(run.results_file) << out.dump(2, ' ', false, ordered_json::error_handler_t::replace)
+                                    << '\n';
+  }
+  run.results = std::move(out);
+  return run;
+}
+
+}  // namespace kaieval::bench

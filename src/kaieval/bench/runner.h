@@ -1,0 +1,53 @@
+// The benchmark runner behind `kaieval run`: prepares every task, sends all their requests to
+// the model through one queue per endpoint (so the server stays saturated), scores, aggregates,
+// and writes the results JSON and per-task samples in lm-evaluation-harness's layout.
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kaieval/bench/evaluator.h"
+#include "kaieval/model/model_client.h"
+
+namespace kaieval::bench {
+
+struct RunOptions {
+  std::vector<std::filesystem::path> task_files;
+  PrepareOptions prepare;
+  uint64_t seed = 1234;               // bootstrap and few-shot sampling
+  int bootstrap_resamples = 10000;
+  std::filesystem::path output_path;  // empty: write nothing
+  bool log_samples = false;
+  bool show_progress = true;
+  // Recorded in results["config"]; model_args never hold a key (keys come from the environment).
+  std::string model_type;
+  std::string model_args;
+};
+
+struct TaskOutcome {
+  PreparedTask task;
+  std::vector<std::vector<ScoredDoc>> scored;  // per instance
+  nlohmann::ordered_json results;
+  std::filesystem::path samples_file;
+};
+
+struct RunOutcome {
+  nlohmann::ordered_json results;  // the whole results JSON
+  std::vector<TaskOutcome> tasks;
+  std::filesystem::path results_file;  // empty when nothing was written
+};
+
+RunOutcome RunEvaluation(const RunOptions& options, model::ModelClient& client);
+
+// The text before the scored text of a loglikelihood_rolling document: the API gives no logprob
+// for the first echoed token, so every document is scored after this fixed prefix.
+inline constexpr const char* kRollingPrefix = "\n";
+
+// One samples JSONL line per (instance, filter), as lm-evaluation-harness logs them.
+nlohmann::ordered_json SampleRecord(const PreparedTask& task, const Instance& instance,
+                                    const ScoredDoc& scored);
+
+}  // namespace kaieval::bench
