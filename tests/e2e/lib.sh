@@ -52,11 +52,11 @@ expect_error() {
   local code=$1 pattern=$2
   shift 3
   local rc=0
-  "$@" >"$WORK/out" 2>"$WORK/err" </dev/null || rc=$?
-  [ "$rc" -eq "$code" ] || fail "expected exit $code, got $rc from: $* ($(cat "$WORK/err"))"
+  "$@" >"$WORK/.expect.out" 2>"$WORK/.expect.err" </dev/null || rc=$?
+  [ "$rc" -eq "$code" ] || fail "expected exit $code, got $rc from: $* ($(cat "$WORK/.expect.err"))"
   local lines
-  lines=$(grep -c . "$WORK/err" || true)
-  [ "$lines" -eq 1 ] || fail "expected one line on stderr, got $lines: $(cat "$WORK/err")"
-  grep -q "^kaieval: error: " "$WORK/err" || fail "stderr is not an error line: $(cat "$WORK/err")"
-  grep -qE "$pattern" "$WORK/err" || fail "stderr does not match '$pattern': $(cat "$WORK/err")"
+  lines=$(grep -c . "$WORK/.expect.err" || true)
+  [ "$lines" -eq 1 ] || fail "expected one line on stderr, got $lines: $(cat "$WORK/.expect.err")"
+  grep -q "^kaieval: error: " "$WORK/.expect.err" || fail "stderr is not an error line: $(cat "$WORK/.expect.err")"
+  grep -qE "$pattern" "$WORK/.expect.err" || fail "stderr does not match '$pattern': $(cat "$WORK/.expect.err")"
 }

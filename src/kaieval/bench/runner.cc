@@ -3,6 +3,7 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <map>
@@ -78,17 +79,23 @@ void AddGroups(const std::vector<TaskOutcome>& tasks, ordered_json& out) {
     ordered_json g = {{"alias", group}};
     ordered_json names = ordered_json::array();
     for (const auto* m : members) names.push_back(m->task.spec.name);
-    for (const auto& [key, value] : members.front()->results.items()) {
+    // Each metric pools over the subtasks that report it, as lm-evaluation-harness does.
+    std::vector<std::string> keys;
+    for (const auto* m : members) {
+      for (const auto& [key, value] : m->results.items()) {
+        if (key.find(',') == std::string::npos || key.find("_stderr,") != std::string::npos) continue;
+        if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+      }
+    }
+    for (const auto& key : keys) {
       size_t comma = key.find(',');
-      if (comma == std::string::npos || key.find("_stderr,") != std::string::npos) continue;
       std::string se_key = key.substr(0, comma) + "_stderr" + key.substr(comma);
       std::vector<stats::Estimate> parts;
       for (const auto* m : members) {
-        if (!m->results.contains(key) || !m->results.contains(se_key)) break;
+        if (!m->results.contains(key) || !m->results.contains(se_key)) continue;
         parts.push_back({m->results[key].get<double>(), m->results[se_key].get<double>(),
                          m->task.instances.size()});
       }
-      if (parts.size() != members.size()) continue;
       auto pooled = stats::PooledGroupEstimate(parts);
       g[key] = pooled.value;
       g[se_key] = pooled.stderr_;
