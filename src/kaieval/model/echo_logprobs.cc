@@ -1,6 +1,7 @@
 #include "kaieval/model/echo_logprobs.h"
 
 #include <fmt/format.h>
+#include <simdjson.h>
 
 #include <algorithm>
 #include <limits>
@@ -24,7 +25,65 @@ const nlohmann::json& ArrayField(const nlohmann::json& logprobs, const char* nam
   return *it;
 }
 
+// A JSON scalar (number, null, or anything else as null) from simdjson to nlohmann.
+nlohmann::json Scalar(simdjson::dom::element e) {
+  switch (e.type()) {
+    case simdjson::dom::element_type::INT64: return int64_t(e);
+    case simdjson::dom::element_type::UINT64: return uint64_t(e);
+    case simdjson::dom::element_type::DOUBLE: return double(e);
+    case simdjson::dom::element_type::STRING: return std::string(std::string_view(e));
+    default: return nullptr;
+  }
+}
+
+nlohmann::json Array(simdjson::dom::element e, bool objects) {
+  if (!e.is_array()) return nullptr;
+  nlohmann::json out = nlohmann::json::array();
+  for (simdjson::dom::element x : simdjson::dom::array(e)) {
+    if (objects && x.is_object()) {
+      nlohmann::json o = nlohmann::json::object();
+      for (auto field : simdjson::dom::object(x)) o[std::string(field.key)] = Scalar(field.value);
+      out.push_back(std::move(o));
+    } else {
+      out.push_back(Scalar(x));
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+LoglikelihoodResult ReadEchoAnswer(simdjson::dom::parser& parser, std::string_view body,
+                                   size_t context_len, size_t prompt_len, const std::string& where) {
+  simdjson::dom::element doc;
+  if (parser.parse(body.data(), body.size(), true).get(doc) != simdjson::SUCCESS) {
+    std::string head(body.substr(0, 80));
+    for (char& c : head) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    throw InputError(fmt::format("{}: the response is not JSON ({}...)", where, head));
+  }
+  simdjson::dom::array choices;
+  simdjson::dom::element choice;
+  if (doc["choices"].get(choices) != simdjson::SUCCESS || choices.at(0).get(choice) != simdjson::SUCCESS ||
+      !choice.is_object()) {
+    throw InputError(fmt::format("{}: the response has no choices[0]", where));
+  }
+  simdjson::dom::element lp;
+  if (choice["logprobs"].get(lp) != simdjson::SUCCESS || lp.is_null()) {
+    throw InputError(fmt::format(
+        "{}: the response has no logprobs; the server must return prompt logprobs for echo=true",
+        where));
+  }
+  nlohmann::json logprobs = nlohmann::json::object();
+  if (lp.is_object()) {
+    simdjson::dom::element field;
+    if (lp["text_offset"].get(field) == simdjson::SUCCESS) logprobs["text_offset"] = Array(field, false);
+    if (lp["token_logprobs"].get(field) == simdjson::SUCCESS) logprobs["token_logprobs"] = Array(field, false);
+    if (lp["top_logprobs"].get(field) == simdjson::SUCCESS) logprobs["top_logprobs"] = Array(field, true);
+  }
+  return ReadEchoLogprobs(logprobs, context_len, prompt_len, where);
+}
 
 LoglikelihoodResult ReadEchoLogprobs(const nlohmann::json& logprobs, size_t context_len,
                                      size_t prompt_len, const std::string& where) {

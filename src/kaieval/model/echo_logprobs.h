@@ -5,8 +5,13 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
+
+namespace simdjson::dom {
+class parser;
+}
 
 namespace kaieval::model {
 
@@ -30,5 +35,12 @@ struct LoglikelihoodResult {
 // Throws RemoteError-free InputError describing what the server failed to return.
 LoglikelihoodResult ReadEchoLogprobs(const nlohmann::json& logprobs, size_t context_len,
                                      size_t prompt_len, const std::string& where);
+
+// Reads a whole /completions answer (JSON text): choices[0].logprobs, then the rule above.
+// Parsed with simdjson, since echoed logprobs are most of what a benchmark run reads; only the
+// three arrays the rule needs are converted. Throws InputError for text that is not JSON or an
+// answer without logprobs.
+LoglikelihoodResult ReadEchoAnswer(simdjson::dom::parser& parser, std::string_view body,
+                                   size_t context_len, size_t prompt_len, const std::string& where);
 
 }  // namespace kaieval::model

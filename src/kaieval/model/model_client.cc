@@ -1,5 +1,7 @@
 #include "kaieval/model/model_client.h"
 
+#include <simdjson.h>
+
 #include <fmt/format.h>
 
 #include <exception>
@@ -79,6 +81,18 @@ std::string FinishReason(const json& choice) {
   return it != choice.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
+json ParseAnswer(std::string_view body, const std::string& where) {
+  json answer = json::parse(body, nullptr, false);
+  if (answer.is_discarded()) {
+    std::string head(body.substr(0, 80));
+    for (char& c : head) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    throw InputError(fmt::format("{}: the response is not JSON ({}...)", where, head));
+  }
+  return answer;
+}
+
 // Accumulates one streamed chat answer from its SSE chunks.
 struct StreamState {
   std::string content;
@@ -89,7 +103,12 @@ struct StreamState {
 }  // namespace
 
 ModelClient::ModelClient(ModelSpec spec, ResponseCache* cache)
-    : spec_(std::move(spec)), cache_(cache), transport_(MakeTransportOptions(spec_)) {}
+    : spec_(std::move(spec)),
+      cache_(cache),
+      transport_(MakeTransportOptions(spec_)),
+      json_parser_(std::make_unique<simdjson::dom::parser>()) {}
+
+ModelClient::~ModelClient() = default;
 
 json ModelClient::CompletionBody(const CompletionRequest& r) const {
   json body = {{"model", spec_.model},
@@ -130,7 +149,8 @@ std::vector<GenerationResult> ModelClient::Complete(const std::vector<Completion
   std::vector<GenerationResult> out(requests.size());
   std::string where = fmt::format("model '{}' /completions", spec_.model);
   Run("/completions", bodies,
-      [&](size_t i, const json& answer, bool cached) {
+      [&](size_t i, std::string_view body, bool cached) {
+        json answer = ParseAnswer(body, where);
         const json& choice = FirstChoice(answer, where);
         if (!choice.contains("text") || !choice["text"].is_string()) {
           throw InputError(fmt::format("{}: choices[0].text is missing", where));
@@ -150,7 +170,8 @@ std::vector<GenerationResult> ModelClient::Chat(const std::vector<ChatRequest>& 
   std::vector<GenerationResult> out(requests.size());
   std::string where = fmt::format("model '{}' /chat/completions", spec_.model);
   Run("/chat/completions", bodies,
-      [&](size_t i, const json& answer, bool cached) {
+      [&](size_t i, std::string_view body, bool cached) {
+        json answer = ParseAnswer(body, where);
         const json& choice = FirstChoice(answer, where);
         auto msg = choice.find("message");
         if (msg == choice.end() || !msg->is_object() || !msg->contains("content")) {
@@ -162,6 +183,7 @@ std::vector<GenerationResult> ModelClient::Chat(const std::vector<ChatRequest>& 
         }
         out[i] = {content.is_string() ? content.get<std::string>() : "", FinishReason(choice),
                   cached};
+        if (cached && on_delta) on_delta(i, out[i].text);  // a cached answer arrives whole
       },
       progress, on_delta);
   return out;
@@ -181,18 +203,10 @@ std::vector<LoglikelihoodResult> ModelClient::Loglikelihood(
   std::vector<LoglikelihoodResult> out(requests.size());
   std::string where = fmt::format("model '{}' /completions (echo, logprobs)", spec_.model);
   Run("/completions", bodies,
-      [&](size_t i, const json& answer, bool cached) {
-        const json& choice = FirstChoice(answer, where);
-        auto lp = choice.find("logprobs");
-        if (lp == choice.end() || lp->is_null()) {
-          throw InputError(fmt::format(
-              "{}: the response has no logprobs; the server must return prompt logprobs for "
-              "echo=true",
-              where));
-        }
+      [&](size_t i, std::string_view body, bool cached) {
         size_t context_len = CodePointCount(requests[i].context);
         size_t prompt_len = context_len + CodePointCount(requests[i].continuation);
-        out[i] = ReadEchoLogprobs(*lp, context_len, prompt_len, where);
+        out[i] = ReadEchoAnswer(*json_parser_, body, context_len, prompt_len, where);
         out[i].from_cache = cached;
       },
       progress, nullptr);
@@ -231,10 +245,8 @@ void ModelClient::Run(const std::string& endpoint, const std::vector<json>& bodi
     if (cacheable) keys[i] = ResponseCache::Key(identity, endpoint, bodies[i]);
     if (cacheable && cache_->reads()) {
       if (auto hit = cache_->Get(keys[i])) {
-        json answer = json::parse(*hit, nullptr, false);
-        accept(i, answer, true);
+        accept(i, *hit, true);
         ++stats_.cache_hits;
-        if (streaming) on_delta(i, answer["choices"][0]["message"]["content"].get<std::string>());
         if (progress) progress->Advance(1, true);
         continue;
       }
@@ -283,27 +295,24 @@ void ModelClient::Run(const std::string& endpoint, const std::vector<json>& bodi
       return false;
     }
     try {
-      json answer;
+      // The answer is cached as the server sent it (a streamed one as the equivalent plain
+      // answer), after the operation has accepted it.
+      std::string assembled;
+      std::string_view answer = result.body;
       if (streaming) {
         const StreamState& s = streams[i];
         if (!s.error.empty()) {
           throw InputError(fmt::format("model '{}' {}: {}", spec_.model, endpoint, s.error));
         }
-        answer = {{"model", spec_.model},
-                  {"choices",
-                   {{{"index", 0},
-                     {"message", {{"role", "assistant"}, {"content", s.content}}},
-                     {"finish_reason", s.finish_reason}}}}};
-      } else {
-        answer = json::parse(result.body, nullptr, false);
-        if (answer.is_discarded()) {
-          std::string head = result.body.substr(0, 80);
-          throw InputError(fmt::format("model '{}' at {}{}: the response is not JSON ({}...)",
-                                       spec_.model, result.replica, endpoint, head));
-        }
+        assembled = Dump({{"model", spec_.model},
+                          {"choices",
+                           {{{"index", 0},
+                             {"message", {{"role", "assistant"}, {"content", s.content}}},
+                             {"finish_reason", s.finish_reason}}}}});
+        answer = assembled;
       }
       accept(i, answer, false);
-      if (!keys[i].empty()) cache_->Put(keys[i], identity, endpoint, bodies[i], Dump(answer));
+      if (!keys[i].empty()) cache_->Put(keys[i], identity, endpoint, bodies[i], answer);
     } catch (...) {
       if (!failure) failure = std::current_exception();
       return false;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@
 
 namespace kaieval {
 class ProgressBar;
+}
+namespace simdjson::dom {
+class parser;
 }
 
 namespace kaieval::model {
@@ -63,6 +67,7 @@ class ModelClient {
  public:
   // `cache` may be null (no caching); it must outlive the client.
   ModelClient(ModelSpec spec, ResponseCache* cache);
+  ~ModelClient();
 
   // Each call runs its whole batch and returns results in request order. If a request still
   // fails after its retries, no new request is started, the ones in flight finish (and are
@@ -94,10 +99,10 @@ class ModelClient {
   nlohmann::json LoglikelihoodBody(const LoglikelihoodRequest& r) const;
 
  private:
-  // Sends bodies to `endpoint` through the cache. `accept(i, answer, from_cache)` reads the
-  // parsed answer of request i into the caller's results and throws InputError if it is
-  // unusable; only accepted answers are cached.
-  using AcceptFn = std::function<void(size_t, const nlohmann::json&, bool)>;
+  // Sends bodies to `endpoint` through the cache. `accept(i, body, from_cache)` reads the raw
+  // answer of request i into the caller's results and throws InputError if it is unusable;
+  // only accepted answers are cached, byte for byte as the server sent them.
+  using AcceptFn = std::function<void(size_t, std::string_view, bool)>;
   void Run(const std::string& endpoint, const std::vector<nlohmann::json>& bodies,
            const AcceptFn& accept, ProgressBar* progress, const DeltaCallback& on_delta);
 
@@ -105,6 +110,9 @@ class ModelClient {
   ResponseCache* cache_;
   HttpTransport transport_;
   ClientStats stats_;
+  // Reused for every loglikelihood answer: echoed logprobs are the bulk of what a benchmark
+  // run parses, cold or from the cache.
+  std::unique_ptr<simdjson::dom::parser> json_parser_;
 };
 
 }  // namespace kaieval::model
