@@ -236,42 +236,60 @@ std::vector<ScoredDoc> ScoreInstance(const PreparedTask& task, const Instance& i
   return out;
 }
 
-ordered_json Aggregate(const PreparedTask& task, const std::vector<std::vector<ScoredDoc>>& docs,
-                       uint64_t bootstrap_seed, int bootstrap_resamples) {
+void MetricAccumulator::Add(const std::vector<ScoredDoc>& scored) {
+  for (const auto& d : scored) {
+    if (std::find(filters_.begin(), filters_.end(), d.filter) == filters_.end()) {
+      filters_.push_back(d.filter);
+    }
+    for (const auto& [name, value] : d.metrics.items()) {
+      std::string key = name + "," + d.filter;
+      if (value.is_array()) {  // rolling: [loglikelihood, weight]
+        values_[key].push_back(value[0].get<double>());
+        weights_[key].push_back(value[1].get<double>());
+      } else {
+        values_[key].push_back(value.get<double>());
+      }
+    }
+  }
+}
+
+ordered_json MetricAccumulator::Aggregate(const PreparedTask& task, uint64_t bootstrap_seed,
+                                          int bootstrap_resamples) const {
   ordered_json results = {{"alias", task.spec.name}};
-  if (docs.empty()) return results;
-  for (size_t f = 0; f < docs[0].size(); ++f) {
-    const std::string& filter = docs[0][f].filter;
+  for (const auto& filter : filters_) {
     for (const auto& m : task.spec.metrics) {
       const std::string& name = m.info.name;
       std::string key = name + "," + filter;
+      auto it = values_.find(key);
+      if (it == values_.end() || it->second.empty()) continue;
       std::string se_key = name + "_stderr," + filter;
-      if (task.spec.output_type == OutputType::kLoglikelihoodRolling) {
-        std::vector<double> ll, weight;
-        for (const auto& d : docs) {
-          ll.push_back(d[f].metrics[name][0].get<double>());
-          weight.push_back(d[f].metrics[name][1].get<double>());
-        }
+      auto w = weights_.find(key);
+      if (w != weights_.end()) {
         std::function<double(double)> transform;
         if (name == "bits_per_byte") {
           transform = [](double x) { return -x / std::log(2.0); };
         } else {
           transform = [](double x) { return std::exp(-x); };
         }
-        auto b = stats::BootstrapRatio(ll, weight, transform, bootstrap_resamples, bootstrap_seed);
+        auto b = stats::BootstrapRatio(it->second, w->second, transform, bootstrap_resamples,
+                                       bootstrap_seed);
         results[key] = b.value;
         results[se_key] = b.stderr_;
       } else {
-        std::vector<double> values;
-        values.reserve(docs.size());
-        for (const auto& d : docs) values.push_back(d[f].metrics[name].get<double>());
-        auto e = stats::MeanWithStderr(values);
+        auto e = stats::MeanWithStderr(it->second);
         results[key] = e.value;
         results[se_key] = e.stderr_;
       }
     }
   }
   return results;
+}
+
+ordered_json Aggregate(const PreparedTask& task, const std::vector<std::vector<ScoredDoc>>& docs,
+                       uint64_t bootstrap_seed, int bootstrap_resamples) {
+  MetricAccumulator acc;
+  for (const auto& d : docs) acc.Add(d);
+  return acc.Aggregate(task, bootstrap_seed, bootstrap_resamples);
 }
 
 }  // namespace kaieval::bench

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -62,6 +63,21 @@ struct ScoredDoc {
 // The scores of one instance under every filter of the task.
 std::vector<ScoredDoc> ScoreInstance(const PreparedTask& task, const Instance& instance,
                                      const Answers& answers);
+
+// Keeps only the per-document metric values a task's aggregates need, so that a run can drop
+// each document's records once they are written: memory stays small for large tasks.
+class MetricAccumulator {
+ public:
+  void Add(const std::vector<ScoredDoc>& scored);
+  // results["<metric>,<filter>"] and results["<metric>_stderr,<filter>"], as Aggregate.
+  nlohmann::ordered_json Aggregate(const PreparedTask& task, uint64_t bootstrap_seed,
+                                   int bootstrap_resamples) const;
+
+ private:
+  std::vector<std::string> filters_;                       // in first-seen order
+  std::map<std::string, std::vector<double>> values_;      // "metric,filter" -> per document
+  std::map<std::string, std::vector<double>> weights_;     // rolling: the ratio's denominators
+};
 
 // Aggregates per-document metric values into results["<metric>,<filter>"] and
 // results["<metric>_stderr,<filter>"]: means with the closed-form standard error, perplexity

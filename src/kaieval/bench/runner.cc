@@ -132,6 +132,81 @@ ordered_json SampleRecord(const PreparedTask& task, const Instance& in, const Sc
   return r;
 }
 
+namespace {
+
+// Requests per window: enough to keep any in-flight window of the client busy between
+// windows, few enough that a window's prompts and records stay small.
+constexpr size_t kWindowRequests = 16384;
+
+size_t RequestsOf(const PreparedTask& task, const Instance& in) {
+  return task.spec.output_type == OutputType::kMultipleChoice ? in.choices.size() : 1;
+}
+
+// Sends the requests of instances [begin, end) of every task in `window` through one queue per
+// endpoint and returns their answers, window[k] -> answers of its instances.
+struct WindowItem {
+  size_t task, instance;
+};
+
+std::vector<Answers> SendWindow(const std::vector<TaskOutcome>& tasks,
+                                const std::vector<WindowItem>& window, uint64_t seed,
+                                model::ModelClient& client, ProgressBar& bar) {
+  std::vector<Answers> answers(window.size());
+  std::vector<model::LoglikelihoodRequest> ll;
+  std::vector<model::CompletionRequest> completions;
+  std::vector<model::ChatRequest> chats;
+  std::vector<Slot> ll_slots, completion_slots, chat_slots;  // Slot.task = window index
+  for (size_t w = 0; w < window.size(); ++w) {
+    const PreparedTask& task = tasks[window[w].task].task;
+    const TaskSpec& spec = task.spec;
+    const Instance& in = task.instances[window[w].instance];
+    switch (spec.output_type) {
+      case OutputType::kMultipleChoice:
+        answers[w].loglikelihoods.resize(in.choices.size());
+        for (size_t c = 0; c < in.choices.size(); ++c) {
+          ll.push_back({in.context, spec.target_delimiter + in.choices[c]});
+          ll_slots.push_back({w, 0, c});
+        }
+        break;
+      case OutputType::kLoglikelihoodRolling:
+        answers[w].loglikelihoods.resize(1);
+        ll.push_back({kRollingPrefix, in.rolling_text});
+        ll_slots.push_back({w, 0, 0});
+        break;
+      case OutputType::kGenerateUntil: {
+        const auto& g = spec.generation_kwargs;
+        std::optional<int64_t> sample_seed;
+        if (g.temperature > 0) sample_seed = static_cast<int64_t>(seed);
+        if (spec.apply_chat_template) {
+          chats.push_back({in.messages, g.max_gen_toks, g.temperature, sample_seed, g.until});
+          chat_slots.push_back({w, 0, 0});
+        } else {
+          completions.push_back({in.context, g.max_gen_toks, g.temperature, sample_seed, g.until});
+          completion_slots.push_back({w, 0, 0});
+        }
+        break;
+      }
+    }
+  }
+  if (!ll.empty()) {
+    auto results = client.Loglikelihood(ll, &bar);
+    for (size_t k = 0; k < results.size(); ++k) {
+      answers[ll_slots[k].task].loglikelihoods[ll_slots[k].index] = results[k];
+    }
+  }
+  if (!completions.empty()) {
+    auto results = client.Complete(completions, &bar);
+    for (size_t k = 0; k < results.size(); ++k) answers[completion_slots[k].task].generation = results[k].text;
+  }
+  if (!chats.empty()) {
+    auto results = client.Chat(chats, &bar);
+    for (size_t k = 0; k < results.size(); ++k) answers[chat_slots[k].task].generation = results[k].text;
+  }
+  return answers;
+}
+
+}  // namespace
+
 RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
   auto started = std::chrono::steady_clock::now();
   RunOutcome run;
@@ -143,77 +218,57 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
     run.tasks.push_back(std::move(t));
   }
 
-  // One queue per endpoint, across every task.
-  std::vector<model::LoglikelihoodRequest> ll;
-  std::vector<model::CompletionRequest> completions;
-  std::vector<model::ChatRequest> chats;
-  std::vector<Slot> ll_slots, completion_slots, chat_slots;
-  std::vector<std::vector<Answers>> answers(run.tasks.size());
-  for (size_t ti = 0; ti < run.tasks.size(); ++ti) {
-    const PreparedTask& task = run.tasks[ti].task;
-    const TaskSpec& spec = task.spec;
-    answers[ti].resize(task.instances.size());
-    for (size_t ii = 0; ii < task.instances.size(); ++ii) {
-      const Instance& in = task.instances[ii];
-      switch (spec.output_type) {
-        case OutputType::kMultipleChoice:
-          answers[ti][ii].loglikelihoods.resize(in.choices.size());
-          for (size_t c = 0; c < in.choices.size(); ++c) {
-            ll.push_back({in.context, spec.target_delimiter + in.choices[c]});
-            ll_slots.push_back({ti, ii, c});
-          }
-          break;
-        case OutputType::kLoglikelihoodRolling:
-          answers[ti][ii].loglikelihoods.resize(1);
-          ll.push_back({kRollingPrefix, in.rolling_text});
-          ll_slots.push_back({ti, ii, 0});
-          break;
-        case OutputType::kGenerateUntil: {
-          const auto& g = spec.generation_kwargs;
-          if (spec.apply_chat_template) {
-            chats.push_back({in.messages, g.max_gen_toks, g.temperature, std::nullopt, g.until});
-            if (g.temperature > 0) chats.back().seed = static_cast<int64_t>(o.seed);
-            chat_slots.push_back({ti, ii, 0});
-          } else {
-            completions.push_back({in.context, g.max_gen_toks, g.temperature, std::nullopt, g.until});
-            if (g.temperature > 0) completions.back().seed = static_cast<int64_t>(o.seed);
-            completion_slots.push_back({ti, ii, 0});
-          }
-          break;
-        }
-      }
-    }
-  }
-
-  size_t total = ll.size() + completions.size() + chats.size();
-  ProgressBar bar(fmt::format("{} requests", client.spec().model), total, stderr, o.show_progress);
-  if (!ll.empty()) {
-    auto results = client.Loglikelihood(ll, &bar);
-    for (size_t k = 0; k < results.size(); ++k) {
-      const Slot& s = ll_slots[k];
-      answers[s.task][s.instance].loglikelihoods[s.index] = results[k];
-    }
-  }
-  if (!completions.empty()) {
-    auto results = client.Complete(completions, &bar);
-    for (size_t k = 0; k < results.size(); ++k) {
-      answers[completion_slots[k].task][completion_slots[k].instance].generation = results[k].text;
-    }
-  }
-  if (!chats.empty()) {
-    auto results = client.Chat(chats, &bar);
-    for (size_t k = 0; k < results.size(); ++k) {
-      answers[chat_slots[k].task][chat_slots[k].instance].generation = results[k].text;
-    }
-  }
-  bar.Finish();
-
   std::string stamp = Timestamp();
   fs::path dir;
   if (!o.output_path.empty()) {
     dir = o.output_path / SafeName(client.spec().model);
     fs::create_directories(dir);
   }
+  std::vector<std::ofstream> samples(run.tasks.size());
+  size_t total = 0;
+  for (size_t ti = 0; ti < run.tasks.size(); ++ti) {
+    TaskOutcome& t = run.tasks[ti];
+    for (const auto& in : t.task.instances) total += RequestsOf(t.task, in);
+    if (!dir.empty() && o.log_samples) {
+      t.samples_file = dir / fmt::format("samples_{}_{}.jsonl", SafeName(t.task.spec.name), stamp);
+      samples[ti].open(t.samples_file);
+      if (!samples[ti]) throw InputError(fmt::format("{}: cannot write", t.samples_file.string()));
+    }
+  }
+
+  // All tasks' requests go out through one queue, a window at a time: each window is sent,
+  // scored, written and dropped, so memory does not grow with the size of the tasks.
+  ProgressBar bar(fmt::format("{} requests", client.spec().model), total, stderr, o.show_progress);
+  std::vector<MetricAccumulator> metrics(run.tasks.size());
+  std::vector<WindowItem> window;
+  size_t window_requests = 0;
+  auto flush = [&] {
+    if (window.empty()) return;
+    std::vector<Answers> answers = SendWindow(run.tasks, window, o.seed, client, bar);
+    for (size_t w = 0; w < window.size(); ++w) {
+      PreparedTask& task = run.tasks[window[w].task].task;
+      Instance& in = task.instances[window[w].instance];
+      auto scored = ScoreInstance(task, in, answers[w]);
+      metrics[window[w].task].Add(scored);
+      if (samples[window[w].task].is_open()) {
+        for (const auto& s : scored) samples[window[w].task] << Dump(SampleRecord(task, in, s)) << '\n';
+      }
+      in = Instance{};  // done with it
+    }
+    window.clear();
+    window_requests = 0;
+  };
+  for (size_t ti = 0; ti < run.tasks.size(); ++ti) {
+    const PreparedTask& task = run.tasks[ti].task;
+    for (size_t ii = 0; ii < task.instances.size(); ++ii) {
+      window.push_back({ti, ii});
+      window_requests += RequestsOf(task, task.instances[ii]);
+      if (window_requests >= kWindowRequests) flush();
+    }
+  }
+  flush();
+  bar.Finish();
+
   ordered_json out = {{"results", ordered_json::object()}};
   ordered_json configs = ordered_json::object(), versions = ordered_json::object(),
                nshot = ordered_json::object(), higher = ordered_json::object(),
@@ -221,11 +276,7 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
   for (size_t ti = 0; ti < run.tasks.size(); ++ti) {
     TaskOutcome& t = run.tasks[ti];
     const PreparedTask& task = t.task;
-    t.scored.reserve(task.instances.size());
-    for (size_t ii = 0; ii < task.instances.size(); ++ii) {
-      t.scored.push_back(ScoreInstance(task, task.instances[ii], answers[ti][ii]));
-    }
-    t.results = Aggregate(task, t.scored, o.seed, o.bootstrap_resamples);
+    t.results = metrics[ti].Aggregate(task, o.seed, o.bootstrap_resamples);
     const std::string& name = task.spec.name;
     out["results"][name] = t.results;
     configs[name] = task.spec.resolved;
@@ -234,15 +285,7 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
     higher[name] = ordered_json::object();
     for (const auto& m : task.spec.metrics) higher[name][m.info.name] = m.info.higher_is_better;
     nsamples[name] = {{"original", task.n_original}, {"effective", task.instances.size()}};
-    if (!dir.empty() && o.log_samples) {
-      t.samples_file = dir / fmt::format("samples_{}_{}.jsonl", SafeName(name), stamp);
-      std::ofstream f(t.samples_file);
-      if (!f) throw InputError(fmt::format("{}: cannot write", t.samples_file.string()));
-      for (size_t ii = 0; ii < task.instances.size(); ++ii) {
-        for (const auto& s : t.scored[ii]) f << Dump(SampleRecord(task, task.instances[ii], s)) << '\n';
-      }
-      sample_files[name] = t.samples_file.filename().string();
-    }
+    if (!t.samples_file.empty()) sample_files[name] = t.samples_file.filename().string();
   }
   AddGroups(run.tasks, out);
   out["configs"] = configs;

@@ -28,8 +28,7 @@ struct RunOptions {
 };
 
 struct TaskOutcome {
-  PreparedTask task;
-  std::vector<std::vector<ScoredDoc>> scored;  // per instance
+  PreparedTask task;  // its instances are emptied as they are scored
   nlohmann::ordered_json results;
   std::filesystem::path samples_file;
 };
