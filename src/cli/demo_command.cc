@@ -77,6 +77,7 @@ void Run(const DemoOptions& o) {
   r.task_files = bench::ResolveTaskFiles({o.tasks}, {fs::path(o.tasks_dir)});
   r.output_path = fs::path(o.out) / "runs";
   r.log_samples = true;
+  r.store_path = (fs::path(o.out) / "campaign.db").string();
   r.show_progress = !o.quiet;
   r.model_type = "openai";
   std::vector<ordered_json> runs;
@@ -87,7 +88,8 @@ void Run(const DemoOptions& o) {
   }
   server.Stop();
   PrintTable(names, runs);
-  std::printf("\nresults and samples: %s/runs/<model>/\n", o.out.c_str());
+  std::printf("\nresults and samples: %s/runs/<model>/; evidence store: %s/campaign.db\n",
+              o.out.c_str(), o.out.c_str());
 }
 
 }  // namespace

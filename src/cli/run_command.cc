@@ -23,6 +23,7 @@ struct RunCommandOptions {
   size_t limit = 0;
   std::string output_path;
   bool log_samples = false;
+  std::string store;
   uint64_t seed = 1234;
   int bootstrap_iters = 10000;
   bool quiet = false;
@@ -52,6 +53,7 @@ void Run(const RunCommandOptions& o) {
   r.bootstrap_resamples = o.bootstrap_iters;
   r.output_path = o.output_path;
   r.log_samples = o.log_samples;
+  r.store_path = o.store;
   r.show_progress = !o.quiet;
   r.model_type = o.model.type;
   r.model_args = o.model.file.empty() ? o.model.args : "file=" + o.model.file;
@@ -77,6 +79,7 @@ void RegisterRunCommand(CLI::App& app) {
   cmd->add_option("--limit", o->limit, "Only the first N documents of each task");
   cmd->add_option("--output-path", o->output_path, "Folder for results JSON and samples");
   cmd->add_flag("--log-samples", o->log_samples, "Write per-document samples JSONL");
+  cmd->add_option("--store", o->store, "Campaign evidence store (SQLite): runs and samples are appended");
   cmd->add_option("--seed", o->seed, "Seed for few-shot sampling and bootstrap")
       ->capture_default_str();
   cmd->add_option("--bootstrap-iters", o->bootstrap_iters, "Bootstrap resamples")

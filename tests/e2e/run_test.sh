@@ -10,7 +10,7 @@ for model in hanul-7b byeol-1b; do
   "$KAIEVAL" run --quiet --model openai \
     --model-args "model=$model,base_url=$REF_URL,api_key_env=KAIEVAL_E2E_KEY" \
     --tasks kaieval_demo --include-path "$SRC/tasks" --output-path "$WORK/out" --log-samples \
-    --cache-path "$WORK/cache.db" >"$WORK/$model.table"
+    --cache-path "$WORK/cache.db" --store "$WORK/campaign.db" >"$WORK/$model.table"
 done
 grep -q "ko_facts_mc" "$WORK/hanul-7b.table" || fail "no table printed"
 pass "ran the built-in tasks against two models"
@@ -55,8 +55,17 @@ assert "acc,none" in g and "acc_stderr,none" in g
 print(f"ok: {checked} aggregates recomputed from the samples files")
 PY
 
-if grep -rq "sk-e2e-secret" "$WORK/out" "$WORK/cache.db"*; then fail "the API key was written"; fi
-pass "the API key is in no results, samples or cache file"
+if grep -rq "sk-e2e-secret" "$WORK/out" "$WORK/cache.db"* "$WORK/campaign.db"*; then
+  fail "the API key was written"
+fi
+pass "the API key is in no results, samples, cache or store file"
+
+STORED=$(sqlite3 "$WORK/campaign.db" "SELECT count(*) FROM samples")
+LOGGED=$(cat "$WORK"/out/*/samples_*.jsonl | wc -l)
+FINISHED=$(sqlite3 "$WORK/campaign.db" "SELECT count(*) FROM runs WHERE finished_ms IS NOT NULL")
+[ "$STORED" -eq "$LOGGED" ] && [ "$FINISHED" -eq 2 ] ||
+  fail "store has $STORED samples and $FINISHED finished runs; expected $LOGGED and 2"
+pass "the evidence store holds both runs and all $STORED sample records"
 
 "$KAIEVAL" compare "$(ls "$WORK"/out/hanul-7b/results_*.json)" "$(ls "$WORK"/out/byeol-1b/results_*.json)" \
   --task ko_cloze >"$WORK/compare.txt"

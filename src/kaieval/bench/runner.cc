@@ -13,6 +13,7 @@
 #include "kaieval/common/progress.h"
 #include "kaieval/common/version.h"
 #include "kaieval/stats/standard_error.h"
+#include "kaieval/store/evidence_store.h"
 
 namespace kaieval::bench {
 namespace {
@@ -224,6 +225,20 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
     dir = o.output_path / SafeName(client.spec().model);
     fs::create_directories(dir);
   }
+  ordered_json config = {{"model", o.model_type},
+                         {"model_args", o.model_args},
+                         {"model_name", client.spec().model},
+                         {"seed", o.seed},
+                         {"limit", o.prepare.limit == 0 ? ordered_json(nullptr) : ordered_json(o.prepare.limit)},
+                         {"num_fewshot", o.prepare.num_fewshot < 0 ? ordered_json(nullptr)
+                                                                    : ordered_json(o.prepare.num_fewshot)},
+                         {"bootstrap_iters", o.bootstrap_resamples}};
+  std::unique_ptr<store::EvidenceStore> evidence;
+  int64_t store_run = 0;
+  if (!o.store_path.empty()) {
+    evidence = std::make_unique<store::EvidenceStore>(o.store_path);
+    store_run = evidence->BeginRun("bench", client.spec().model, config);
+  }
   std::vector<std::ofstream> samples(run.tasks.size());
   size_t total = 0;
   for (size_t ti = 0; ti < run.tasks.size(); ++ti) {
@@ -245,15 +260,24 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
   auto flush = [&] {
     if (window.empty()) return;
     std::vector<Answers> answers = SendWindow(run.tasks, window, o.seed, client, bar);
+    std::map<size_t, std::vector<ordered_json>> stored;  // task -> records for the store
     for (size_t w = 0; w < window.size(); ++w) {
-      PreparedTask& task = run.tasks[window[w].task].task;
+      size_t ti = window[w].task;
+      PreparedTask& task = run.tasks[ti].task;
       Instance& in = task.instances[window[w].instance];
       auto scored = ScoreInstance(task, in, answers[w]);
-      metrics[window[w].task].Add(scored);
-      if (samples[window[w].task].is_open()) {
-        for (const auto& s : scored) samples[window[w].task] << Dump(SampleRecord(task, in, s)) << '\n';
+      metrics[ti].Add(scored);
+      if (samples[ti].is_open() || evidence) {
+        for (const auto& s : scored) {
+          ordered_json record = SampleRecord(task, in, s);
+          if (samples[ti].is_open()) samples[ti] << Dump(record) << '\n';
+          if (evidence) stored[ti].push_back(std::move(record));
+        }
       }
       in = Instance{};  // done with it
+    }
+    for (const auto& [ti, records] : stored) {
+      evidence->AddSamples(store_run, run.tasks[ti].task.spec.name, records);
     }
     window.clear();
     window_requests = 0;
@@ -294,16 +318,10 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
   out["higher_is_better"] = higher;
   out["n-samples"] = nsamples;
   if (!sample_files.empty()) out["samples_files"] = sample_files;
-  out["config"] = {{"model", o.model_type},
-                   {"model_args", o.model_args},
-                   {"model_name", client.spec().model},
-                   {"seed", o.seed},
-                   {"limit", o.prepare.limit == 0 ? ordered_json(nullptr) : ordered_json(o.prepare.limit)},
-                   {"num_fewshot", o.prepare.num_fewshot < 0 ? ordered_json(nullptr)
-                                                              : ordered_json(o.prepare.num_fewshot)},
-                   {"bootstrap_iters", o.bootstrap_resamples},
-                   {"requests_sent", client.stats().requests_sent},
-                   {"cache_hits", client.stats().cache_hits}};
+  config["requests_sent"] = client.stats().requests_sent;
+  config["cache_hits"] = client.stats().cache_hits;
+  if (evidence) config["store_run_id"] = store_run;
+  out["config"] = config;
   out["git_hash"] = kGitCommit;
   out["kaieval_version"] = kVersion;
   out["date"] = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -314,6 +332,7 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
     std::ofstream(run.results_file) << out.dump(2, ' ', false, ordered_json::error_handler_t::replace)
                                     << '\n';
   }
+  if (evidence) evidence->FinishRun(store_run, out);
   run.results = std::move(out);
   return run;
 }

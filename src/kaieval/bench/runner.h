@@ -21,6 +21,9 @@ struct RunOptions {
   int bootstrap_resamples = 10000;
   std::filesystem::path output_path;  // empty: write nothing
   bool log_samples = false;
+  // The campaign's evidence store (SQLite file): the run, its samples and its results are
+  // appended there too. Empty: no store.
+  std::string store_path;
   bool show_progress = true;
   // Recorded in results["config"]; model_args never hold a key (keys come from the environment).
   std::string model_type;

@@ -1,0 +1,50 @@
+// EvidenceStore: the campaign's append-only record of what was measured, one SQLite file per
+// campaign. The benchmark runner adds each run and its per-document samples; the stage
+// decision (a later subsystem) reads them back. Nothing is updated in place except a run's
+// closing results, and nothing is deleted.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "kaieval/common/sqlite.h"
+
+namespace kaieval::store {
+
+struct StoredRun {
+  int64_t id = 0;
+  std::string kind;   // "bench"
+  std::string model;  // the served model id
+  nlohmann::ordered_json config;
+  nlohmann::ordered_json results;  // null while the run is unfinished
+  int64_t created_ms = 0;
+  int64_t finished_ms = 0;  // 0 while unfinished
+};
+
+class EvidenceStore {
+ public:
+  // Opens or creates the store (WAL, synchronous=FULL: a record acknowledged is durable).
+  // Throws InputError for a file of another schema version.
+  explicit EvidenceStore(const std::string& path);
+
+  int64_t BeginRun(std::string_view kind, std::string_view model,
+                   const nlohmann::ordered_json& config);
+  // Appends sample records of one task in one transaction. Each record is a samples-JSONL
+  // object (doc_id, filter, doc_hash, prompt_hash, ...).
+  void AddSamples(int64_t run_id, std::string_view task,
+                  const std::vector<nlohmann::ordered_json>& records);
+  void FinishRun(int64_t run_id, const nlohmann::ordered_json& results);
+
+  std::vector<StoredRun> Runs();
+  std::vector<nlohmann::ordered_json> Samples(int64_t run_id, std::string_view task);
+
+ private:
+  std::unique_ptr<Database> db_;
+};
+
+}  // namespace kaieval::store
