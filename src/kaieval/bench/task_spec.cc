@@ -194,6 +194,11 @@ TaskSpec LoadTaskSpec(const fs::path& file) {
     if (!kKnownKeys.count(key)) {
       throw InputError(Where(from(key), kv.second, key) + ": unknown task field");
     }
+    if (kv.second.Tag() == "!function") {
+      throw InputError(Where(from(key), kv.second, key) +
+                       ": !function is not supported (kaieval runs no Python hooks; use a "
+                       "template, a column name or process_docs)");
+    }
   }
   auto require = [&](const char* key) -> const YAML::Node {
     if (!y[key]) throw InputError(fmt::format("{}: '{}' is required", file.string(), key));

@@ -97,6 +97,10 @@ TEST_F(TaskSpecTest, BadFieldsNameFileLineAndField) {
                            "doc_to_text: q\ndoc_to_target: a\ndoc_to_choice: choices\n"
                            "apply_chat_template: true\n");
   EXPECT_NE(ErrorOf(c).find("only generate_until"), std::string::npos);
+  auto fn = Write("fn.yaml", "task: x\ntest_split: data.jsonl\ndoc_to_text: !function utils.f\n");
+  EXPECT_NE(ErrorOf(fn).find("fn.yaml:3: doc_to_text: !function is not supported"),
+            std::string::npos)
+      << ErrorOf(fn);
   auto r = Write("r.yaml", "task: x\ntest_split: data.jsonl\n");
   EXPECT_NE(ErrorOf(r).find("'doc_to_text' is required"), std::string::npos);
 }
