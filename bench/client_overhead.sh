@@ -10,19 +10,13 @@
 set -euo pipefail
 BUILD=${1:?usage: client_overhead.sh BUILD_DIR [REQUESTS]}
 N=${2:-40000}
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-KAIEVAL="$BUILD/kaieval"
-WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+source "$(dirname "$0")/lib.sh"
 
 SERVER_CPU=""
 CLIENT_CPU=""
 if [ "${PIN:-0}" = 1 ]; then SERVER_CPU="taskset -c 1"; CLIENT_CPU="taskset -c 0"; fi
 
-$SERVER_CPU "$KAIEVAL" refmodel serve --config "$SRC/examples/refmodel/models.yaml" --port 0 \
-  --port-file "$WORK/port" --threads 128 2>"$WORK/server.log" &
-for _ in $(seq 300); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-PORT=$(cat "$WORK/port")
+start_refmodel $SERVER_CPU
 MODEL=$(curl -fsS "http://127.0.0.1:$PORT/v1/models" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 

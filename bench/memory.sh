@@ -5,15 +5,9 @@
 set -euo pipefail
 BUILD=${1:?usage: memory.sh BUILD_DIR [REQUESTS]}
 N=${2:-100000}
-SRC=$(cd "$(dirname "$0")/.." && pwd)
-KAIEVAL="$BUILD/kaieval"
-WORK=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$WORK"' EXIT
+source "$(dirname "$0")/lib.sh"
 
-"$KAIEVAL" refmodel serve --config "$SRC/examples/refmodel/models.yaml" --port 0 \
-  --port-file "$WORK/port" 2>"$WORK/server.log" &
-for _ in $(seq 300); do [ -s "$WORK/port" ] && break; sleep 0.1; done
-PORT=$(cat "$WORK/port")
+start_refmodel
 MODEL=$(curl -fsS "http://127.0.0.1:$PORT/v1/models" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["data"][0]["id"])')
 python3 -c "

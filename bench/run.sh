@@ -3,5 +3,8 @@
 set -euo pipefail
 BUILD=${1:-build-bench}
 DIR=$(dirname "$0")
-echo "== client overhead"; bash "$DIR/client_overhead.sh" "$BUILD"
+echo "== client overhead (shared cores)"; bash "$DIR/client_overhead.sh" "$BUILD"
+echo "== client overhead (pinned)"; PIN=1 bash "$DIR/client_overhead.sh" "$BUILD"
 echo "== memory";          bash "$DIR/memory.sh" "$BUILD"
+echo "== engine (14,000 items)"; bash "$DIR/engine.sh" "$BUILD" 14000
+echo "== engine (100,000 items)"; bash "$DIR/engine.sh" "$BUILD" 100000
