@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "kaieval/bench/dataset.h"
+#include "kaieval/bench/list_literal.h"
 
 namespace kaieval::bench {
 
@@ -49,11 +50,5 @@ std::vector<ProcessStep> ParseProcessDocs(const YAML::Node& node, std::string_vi
 // a column is missing or holds the wrong kind of value.
 void ApplyProcessDocs(std::span<const ProcessStep> steps, Document& doc);
 
-// A Python or JSON list literal of strings and numbers, e.g. ['a', "b's", 3, -1.5] -> JSON array.
-// Strings take single or double quotes (optionally a u prefix) with Python backslash escapes
-// (\n \t \' \" \\ \xhh \uhhhh \Uhhhhhhhh \ooo ...; an unknown escape keeps its backslash, as in
-// Python; \/ is '/', as in JSON). A trailing comma is allowed. Anything else (nested lists,
-// True/None, expressions) is rejected: the text is untrusted. `where` starts the InputError.
-nlohmann::ordered_json ParseListLiteral(std::string_view text, std::string_view where);
 
 }  // namespace kaieval::bench

@@ -42,6 +42,11 @@ size_t ByteOffsetOfCodePoint(std::string_view s, size_t cp) {
   return i;
 }
 
+std::string Utf8Excerpt(std::string_view s, size_t max_code_points) {
+  size_t cut = ByteOffsetOfCodePoint(s, max_code_points);
+  return cut < s.size() ? std::string(s.substr(0, cut)) + "..." : std::string(s);
+}
+
 std::vector<std::string> SplitCodePoints(std::string_view s) {
   std::vector<std::string> out;
   out.reserve(s.size());

@@ -20,6 +20,9 @@ size_t ByteOffsetOfCodePoint(std::string_view s, size_t cp);
 // Splits into code points, each as its UTF-8 bytes. Invalid bytes become U+FFFD.
 std::vector<std::string> SplitCodePoints(std::string_view s);
 
+// At most `max_code_points` of `s`, with "..." when cut: a short quote of data in a message.
+std::string Utf8Excerpt(std::string_view s, size_t max_code_points);
+
 std::string NormalizeNfc(std::string_view s);
 std::string NormalizeNfkc(std::string_view s);
 

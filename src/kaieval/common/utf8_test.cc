@@ -45,3 +45,12 @@ TEST(Utf8, CaseFoldIsFullUnicodeFolding) {
 }
 
 }  // namespace kaieval
+
+namespace kaieval {
+
+TEST(Utf8, ExcerptCutsAtCodePointsNotBytes) {
+  EXPECT_EQ(Utf8Excerpt("대한민국의 수도", 3), "대한민...");
+  EXPECT_EQ(Utf8Excerpt("short", 60), "short");
+}
+
+}  // namespace kaieval
