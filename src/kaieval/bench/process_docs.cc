@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <re2/re2.h>
 #include <utf8proc.h>
 
 #include <algorithm>
@@ -12,14 +13,16 @@
 #include <limits>
 #include <optional>
 
+#include "kaieval/bench/text_match.h"
 #include "kaieval/common/error.h"
 #include "kaieval/common/utf8.h"
 
 namespace kaieval::bench {
 namespace {
 
-constexpr std::array<std::string_view, 7> kOps = {
-    "parse_list", "columns_to_list", "rename", "to_int", "add", "strip", "index_of"};
+constexpr std::array<std::string_view, 8> kOps = {
+    "parse_list", "columns_to_list", "rename",   "to_int",
+    "add",        "strip",           "index_of", "regex_extract"};
 
 std::string Excerpt(std::string_view s) { return Utf8Excerpt(s, 60); }
 
@@ -121,6 +124,15 @@ class StepParser {
       }
       return {{"column", Name(a["column"], "'column'")}, {"value", value}};
     }
+    if (op_ == "regex_extract") {
+      CheckKeys(a, {"column", "pattern"}, {"into"},
+                "{column: answer, pattern: '#### (.*)', into: target}");
+      std::string column = Name(a["column"], "'column'");
+      if (!a["pattern"].IsScalar()) Fail("'pattern' as a regular expression");
+      return {{"column", column},
+              {"pattern", a["pattern"].Scalar()},
+              {"into", a["into"] ? Name(a["into"], "'into'") : column}};
+    }
     // index_of
     CheckKeys(a, {"column", "in"}, {"into"}, "{column: answer, in: choices, into: label}");
     std::string column = Name(a["column"], "'column'");
@@ -169,6 +181,7 @@ class StepRunner {
   void Add();
   void Strip(const std::string& column);
   void IndexOf();
+  void RegexExtract();
   std::string Arg(const char* key) const { return step_.args.at(key).get<std::string>(); }
 
   const ProcessStep& step_;
@@ -188,6 +201,24 @@ void StepRunner::ParseList() {
     Fail(column, fmt::format("expected a list literal string, got {}", value.type_name()));
   }
   doc_.fields[Arg("into")] = std::move(list);
+}
+
+// The first match of the step's pattern: its first group if it has groups, else the whole
+// match, trimmed. No match is an error: a target silently left empty would score as wrong.
+void StepRunner::RegexExtract() {
+  std::string column = Arg("column");
+  const nlohmann::ordered_json& value = Column(column);
+  if (!value.is_string()) Fail(column, fmt::format("expected text, got {}", value.type_name()));
+  const re2::RE2& re = *step_.regex;
+  int groups = re.NumberOfCapturingGroups();
+  std::vector<re2::StringPiece> match(static_cast<size_t>(groups) + 1);
+  const std::string& text = value.get_ref<const std::string&>();
+  if (!re.Match(text, 0, text.size(), re2::RE2::UNANCHORED, match.data(),
+                static_cast<int>(match.size()))) {
+    Fail(column, fmt::format("pattern '{}' does not match '{}'", Arg("pattern"), Show(value)));
+  }
+  re2::StringPiece found = match[groups > 0 ? 1 : 0];
+  doc_.fields[Arg("into")] = TrimWhitespace(std::string_view(found.data(), found.size()));
 }
 
 void StepRunner::ColumnsToList() {
@@ -311,6 +342,7 @@ void StepRunner::Run() {
   if (op == "rename") return Rename();
   if (op == "add") return Add();
   if (op == "index_of") return IndexOf();
+  if (op == "regex_extract") return RegexExtract();
   for (const auto& column : step_.args.at("columns")) {
     if (op == "to_int") ToInt(column.get<std::string>());
     if (op == "strip") Strip(column.get<std::string>());
@@ -346,7 +378,12 @@ std::vector<ProcessStep> ParseProcessDocs(const YAML::Node& node, std::string_vi
           fmt::format("{}: unknown process_docs op '{}'; known ops: {}", step_where, op, known));
     }
     nlohmann::json args = StepParser(op, step_where).Parse(entry.second);
-    steps.push_back(ProcessStep{std::move(op), std::move(args), std::move(step_where)});
+    ProcessStep step{std::move(op), std::move(args), std::move(step_where), nullptr};
+    if (step.op == "regex_extract") {
+      step.regex = CompileTaskRegex(step.args.at("pattern").get<std::string>(),
+                                    step.where + ": regex_extract.pattern");
+    }
+    steps.push_back(std::move(step));
   }
   return steps;
 }

@@ -10,10 +10,12 @@
 //     - add: {column: answer, value: -1}           # integer add, e.g. 1-based -> 0-based
 //     - strip: question                            # trim leading/trailing Unicode whitespace
 //     - index_of: {column: answer, in: choices, into: label}  # position of answer in choices
+//     - regex_extract: {column: answer, pattern: "#### (.*)", into: target}  # first match
 #pragma once
 
 #include <yaml-cpp/yaml.h>
 
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -22,6 +24,10 @@
 
 #include "kaieval/bench/dataset.h"
 #include "kaieval/bench/list_literal.h"
+
+namespace re2 {
+class RE2;
+}
 
 namespace kaieval::bench {
 
@@ -34,8 +40,10 @@ struct ProcessStep {
   //   to_int, strip    {"columns": [...]}        (YAML: a column, a list, or {column|columns})
   //   add              {"column", "value": int}
   //   index_of         {"column", "in", "into"} (into defaults to column)
+  //   regex_extract    {"column", "pattern", "into"} (into defaults to column)
   nlohmann::json args;
-  std::string where;  // "task.yaml:12", the step's line, for error messages
+  std::string where;                      // "task.yaml:12", the step's line, for error messages
+  std::shared_ptr<const re2::RE2> regex;  // regex_extract: compiled once, when parsed
 };
 
 // The op names, for documentation and error messages.
@@ -49,6 +57,5 @@ std::vector<ProcessStep> ParseProcessDocs(const YAML::Node& node, std::string_vi
 // Applies the steps in order. Throws InputError naming doc.origin, the step and the column when
 // a column is missing or holds the wrong kind of value.
 void ApplyProcessDocs(std::span<const ProcessStep> steps, Document& doc);
-
 
 }  // namespace kaieval::bench

@@ -254,3 +254,31 @@ TEST(ApplyProcessDocs, KmmluStyleAnswerBecomesZeroBasedChoiceIndex) {
 
 }  // namespace
 }  // namespace kaieval::bench
+
+namespace kaieval::bench {
+namespace {
+
+TEST(ApplyProcessDocsRegexExtract, TakesTheFirstGroupOfTheFirstMatchTrimmed) {
+  auto fields = Apply(
+      R"re(process_docs: [regex_extract: {column: answer, pattern: "#### (.*)", into: target}])re",
+      R"({"answer": "3 + 4 = 7\n#### 7 "})");
+  EXPECT_EQ(fields["target"], "7");
+  EXPECT_EQ(fields["answer"], "3 + 4 = 7\n#### 7 ");  // the source column stays
+  auto whole = Apply(R"re(process_docs: [regex_extract: {column: a, pattern: "[0-9]+"}])re",
+                     R"({"a": "정답은 42개"})");
+  EXPECT_EQ(whole["a"], "42");
+}
+
+TEST(ApplyProcessDocsRegexExtract, NoMatchAndBadPatternAreErrors) {
+  std::string e =
+      ApplyError(R"re(process_docs: [regex_extract: {column: a, pattern: "#### (.*)"}])re",
+                 R"({"a": "no hashes"})");
+  EXPECT_NE(e.find("data.csv:row 7: column 'a'"), std::string::npos) << e;
+  EXPECT_NE(e.find("does not match"), std::string::npos) << e;
+  std::string bad = ErrorOf(
+      [] { Steps(R"re(process_docs: [regex_extract: {column: a, pattern: "(?<=x)y"}])re"); });
+  EXPECT_NE(bad.find("regex_extract.pattern"), std::string::npos) << bad;
+}
+
+}  // namespace
+}  // namespace kaieval::bench
