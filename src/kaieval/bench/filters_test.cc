@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/testing.h"
 
 namespace kaieval::bench {
 namespace {
@@ -39,15 +40,6 @@ FilterPipeline Pipeline(const std::string& yaml) {
 std::string RegexOn(const std::string& pattern, int64_t group_select, const std::string& text) {
   auto re = CompileTaskRegex(pattern, "test");
   return RegexExtract(*re, text, group_select, "[invalid]");
-}
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no InputError";
 }
 
 TEST(FilterGsm8k, StrictMatchTakesTheNumberAfterHashes) {
@@ -116,7 +108,7 @@ TEST(Filter, RegexIgnoreCaseAndUnicodeClasses) {
 }
 
 TEST(Filter, BadRegexThrowsInputErrorNamingWhere) {
-  std::string what = ErrorOf([] {
+  std::string what = testing::InputErrorMessage([] {
     ParseFilterList(YAML::Load("[{name: x, filter: [{function: regex, regex_pattern: '(a'}]}]"),
                     "tasks/gsm.yaml: filter_list");
   });
@@ -129,10 +121,12 @@ TEST(Filter, BadRegexThrowsInputErrorNamingWhere) {
 }
 
 TEST(Filter, UnknownFunctionOrKeyListsTheValidOnes) {
-  std::string what = ErrorOf([] { Pipeline("{name: x, filter: [{function: majority_vote}]}"); });
+  std::string what = testing::InputErrorMessage(
+      [] { Pipeline("{name: x, filter: [{function: majority_vote}]}"); });
   EXPECT_NE(what.find("test.filter[0].function"), std::string::npos) << what;
   EXPECT_NE(what.find("regex, take_first"), std::string::npos) << what;
-  what = ErrorOf([] { Pipeline("{name: x, filter: [{function: regex, group: 1}]}"); });
+  what = testing::InputErrorMessage(
+      [] { Pipeline("{name: x, filter: [{function: regex, group: 1}]}"); });
   EXPECT_NE(what.find("test.filter[0].group"), std::string::npos) << what;
   EXPECT_NE(what.find("group_select"), std::string::npos) << what;
   EXPECT_THROW(Pipeline("{name: x, filter: [{function: take_first, k: 2}]}"), InputError);
@@ -187,7 +181,7 @@ TEST(Filter, FilterListDefaultsToNone) {
 TEST(Filter, FilterListRejectsBadShapesAndDuplicateNames) {
   EXPECT_THROW(ParseFilterList(YAML::Load("strict"), "f"), InputError);
   EXPECT_THROW(ParseFilterList(YAML::Load("[strict]"), "f"), InputError);
-  std::string what = ErrorOf([] {
+  std::string what = testing::InputErrorMessage([] {
     ParseFilterList(YAML::Load("[{name: a, filter: [{function: strip}]},"
                                " {name: a, filter: [{function: strip}]}]"),
                     "f");

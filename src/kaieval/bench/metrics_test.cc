@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/testing.h"
 
 namespace kaieval::bench {
 namespace {
@@ -14,15 +15,6 @@ namespace {
 ChoiceScores Choices(std::vector<double> logprobs, std::vector<std::string> choices,
                      std::vector<size_t> gold) {
   return {std::move(logprobs), std::move(choices), std::move(gold)};
-}
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "no InputError";
 }
 
 MetricSpec Spec(const std::string& yaml, OutputType type) {
@@ -178,21 +170,23 @@ TEST(MetricSpecParse, ReadsTheGsm8kEntry) {
 }
 
 TEST(MetricSpecParse, UnknownMetricListsTheValidOnesForTheOutputType) {
-  std::string what = ErrorOf([] { Spec("{metric: bleu}", OutputType::kGenerateUntil); });
+  std::string what =
+      testing::InputErrorMessage([] { Spec("{metric: bleu}", OutputType::kGenerateUntil); });
   EXPECT_NE(what.find("tasks/t.yaml: metric_list[0].metric"), std::string::npos) << what;
   EXPECT_NE(what.find("exact_match, f1"), std::string::npos) << what;
-  what = ErrorOf([] { Spec("{metric: acc}", OutputType::kGenerateUntil); });
+  what = testing::InputErrorMessage([] { Spec("{metric: acc}", OutputType::kGenerateUntil); });
   EXPECT_NE(what.find("multiple_choice"), std::string::npos) << what;
   EXPECT_THROW(Spec("{aggregation: mean}", OutputType::kGenerateUntil), InputError);
   EXPECT_THROW(Spec("acc", OutputType::kMultipleChoice), InputError);
 }
 
 TEST(MetricSpecParse, UnknownOrMisplacedOptionsAreRejected) {
-  std::string what =
-      ErrorOf([] { Spec("{metric: acc, ignore_case: true}", OutputType::kMultipleChoice); });
+  std::string what = testing::InputErrorMessage(
+      [] { Spec("{metric: acc, ignore_case: true}", OutputType::kMultipleChoice); });
   EXPECT_NE(what.find("metric_list[0].ignore_case"), std::string::npos) << what;
   EXPECT_NE(what.find("aggregation, higher_is_better"), std::string::npos) << what;
-  what = ErrorOf([] { Spec("{metric: f1, ignore_spaces: true}", OutputType::kGenerateUntil); });
+  what = testing::InputErrorMessage(
+      [] { Spec("{metric: f1, ignore_spaces: true}", OutputType::kGenerateUntil); });
   EXPECT_NE(what.find("regexes_to_ignore"), std::string::npos) << what;
   EXPECT_THROW(Spec("{metric: acc, aggregation: median}", OutputType::kMultipleChoice), InputError);
   EXPECT_THROW(

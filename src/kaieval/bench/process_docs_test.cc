@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/testing.h"
 
 namespace kaieval::bench {
 namespace {
@@ -24,22 +25,13 @@ Json Apply(const std::string& yaml, const std::string& json) {
   return doc.fields;
 }
 
-template <typename F>
-std::string ErrorOf(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
-
 std::string ApplyError(const std::string& yaml, const std::string& json) {
-  return ErrorOf([&] { Apply(yaml, json); });
+  return testing::InputErrorMessage([&] { Apply(yaml, json); });
 }
 
 std::string ListError(std::string_view text) {
-  return ErrorOf([&] { ParseListLiteral(text, "x.tsv:row 3: column 'choices'"); });
+  return testing::InputErrorMessage(
+      [&] { ParseListLiteral(text, "x.tsv:row 3: column 'choices'"); });
 }
 
 TEST(ParseListLiteral, PythonSingleQuotedStrings) {
@@ -135,29 +127,35 @@ TEST(ParseProcessDocs, WhereWithALineTakesTheStepsLine) {
 }
 
 TEST(ParseProcessDocs, UnknownOpListsTheKnownOnes) {
-  std::string error = ErrorOf([] { Steps("process_docs:\n  - lowercase: q\n"); });
+  std::string error =
+      testing::InputErrorMessage([] { Steps("process_docs:\n  - lowercase: q\n"); });
   EXPECT_THAT(error, HasSubstr("task.yaml:2: unknown process_docs op 'lowercase'"));
   EXPECT_THAT(error,
               HasSubstr("parse_list, columns_to_list, rename, to_int, add, strip, index_of"));
 }
 
 TEST(ParseProcessDocs, PythonFunctionHookIsRejected) {
-  EXPECT_THAT(ErrorOf([] { Steps("process_docs: !function utils.process_docs\n"); }),
-              HasSubstr("!function hooks are not supported"));
+  EXPECT_THAT(
+      testing::InputErrorMessage([] { Steps("process_docs: !function utils.process_docs\n"); }),
+      HasSubstr("!function hooks are not supported"));
 }
 
 TEST(ParseProcessDocs, MalformedArgumentsAreErrors) {
-  EXPECT_THAT(ErrorOf([] { Steps("process_docs:\n  - rename: {from: a}\n"); }),
+  EXPECT_THAT(testing::InputErrorMessage([] { Steps("process_docs:\n  - rename: {from: a}\n"); }),
               HasSubstr("task.yaml:2: rename: expected a map like {from: old, to: new}; missing "
                         "'to'"));
-  EXPECT_THAT(ErrorOf([] { Steps("process_docs:\n  - add: {column: a, value: one}\n"); }),
+  EXPECT_THAT(testing::InputErrorMessage(
+                  [] { Steps("process_docs:\n  - add: {column: a, value: one}\n"); }),
               HasSubstr("'value' as a whole number, got 'one'"));
-  EXPECT_THAT(ErrorOf([] { Steps("process_docs:\n  - columns_to_list: {columns: A, into: c}\n"); }),
+  EXPECT_THAT(testing::InputErrorMessage(
+                  [] { Steps("process_docs:\n  - columns_to_list: {columns: A, into: c}\n"); }),
               HasSubstr("'columns' as a list"));
-  EXPECT_THAT(ErrorOf([] { Steps("process_docs:\n  - index_of: {column: a, in: b, at: c}\n"); }),
+  EXPECT_THAT(testing::InputErrorMessage(
+                  [] { Steps("process_docs:\n  - index_of: {column: a, in: b, at: c}\n"); }),
               HasSubstr("unknown key 'at'"));
-  EXPECT_THAT(ErrorOf([] { Steps("process_docs:\n  - to_int: a\n    strip: b\n"); }),
-              HasSubstr("one 'op: arguments' entry"));
+  EXPECT_THAT(
+      testing::InputErrorMessage([] { Steps("process_docs:\n  - to_int: a\n    strip: b\n"); }),
+      HasSubstr("one 'op: arguments' entry"));
 }
 
 TEST(ApplyProcessDocs, ParseListTurnsALiteralIntoAnArray) {
@@ -275,7 +273,7 @@ TEST(ApplyProcessDocsRegexExtract, NoMatchAndBadPatternAreErrors) {
                  R"({"a": "no hashes"})");
   EXPECT_NE(e.find("data.csv:row 7: column 'a'"), std::string::npos) << e;
   EXPECT_NE(e.find("does not match"), std::string::npos) << e;
-  std::string bad = ErrorOf(
+  std::string bad = testing::InputErrorMessage(
       [] { Steps(R"re(process_docs: [regex_extract: {column: a, pattern: "(?<=x)y"}])re"); });
   EXPECT_NE(bad.find("regex_extract.pattern"), std::string::npos) << bad;
 }

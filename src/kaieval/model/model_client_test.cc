@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/testing.h"
 
 namespace kaieval::model {
 namespace {
@@ -78,8 +79,9 @@ void EchoAnswer(const httplib::Request& req, httplib::Response& res) {
       lp["top_logprobs"].push_back({{std::string(1, prompt[i]), -0.5 * static_cast<double>(i)}});
     }
   }
-  json answer = {{"choices", {{{"index", 0}, {"text", prompt}, {"logprobs", lp},
-                               {"finish_reason", "length"}}}}};
+  json answer = {
+      {"choices",
+       {{{"index", 0}, {"text", prompt}, {"logprobs", lp}, {"finish_reason", "length"}}}}};
   res.set_content(answer.dump(), "application/json");
 }
 
@@ -138,22 +140,14 @@ TEST(ModelClient, ApiKeyIsSentButNeverCached) {
   ::unsetenv("KAIEVAL_CLIENT_TEST_KEY");
 }
 
-std::string InputErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "(no InputError)";
-}
-
 TEST(ModelClient, NonJsonAnswerIsAnInputError) {
   FakeServer server;
   server.on_completions = [](const httplib::Request&, httplib::Response& res) {
     res.set_content("<html>proxy login</html>", "text/html");
   };
   ModelClient client(ParseModelArgs("openai", server.Args()), nullptr);
-  EXPECT_NE(InputErrorOf([&] { client.Complete({{"x"}}); }).find("not JSON"), std::string::npos);
+  EXPECT_NE(testing::InputErrorMessage([&] { client.Complete({{"x"}}); }).find("not JSON"),
+            std::string::npos);
 }
 
 TEST(ModelClient, AnswerWithoutLogprobsSaysWhatIsMissing) {
@@ -162,7 +156,7 @@ TEST(ModelClient, AnswerWithoutLogprobsSaysWhatIsMissing) {
     res.set_content(R"({"choices":[{"text":"abc","logprobs":null}]})", "application/json");
   };
   ModelClient client(ParseModelArgs("openai", server.Args()), nullptr);
-  std::string err = InputErrorOf([&] { client.Loglikelihood({{"ab", "c"}}); });
+  std::string err = testing::InputErrorMessage([&] { client.Loglikelihood({{"ab", "c"}}); });
   EXPECT_NE(err.find("no logprobs"), std::string::npos) << err;
   EXPECT_NE(err.find("echo=true"), std::string::npos) << err;
 }
@@ -175,7 +169,7 @@ TEST(ModelClient, UnknownModelIsAnInputErrorNamingTheModel) {
                     "application/json");
   };
   ModelClient client(ParseModelArgs("openai", server.Args()), nullptr);
-  std::string err = InputErrorOf([&] { client.Complete({{"x"}}); });
+  std::string err = testing::InputErrorMessage([&] { client.Complete({{"x"}}); });
   EXPECT_NE(err.find("model 'fake-1'"), std::string::npos) << err;
   EXPECT_NE(err.find("does not exist"), std::string::npos) << err;
   EXPECT_EQ(server.completions_, 1);  // a 404 is not retried
@@ -188,7 +182,7 @@ TEST(ModelClient, OversizedAnswerIsRejected) {
                     "application/json");
   };
   ModelClient client(ParseModelArgs("openai", server.Args(",max_response_mb=1")), nullptr);
-  EXPECT_NE(InputErrorOf([&] { client.Complete({{"x"}}); }).find("larger than"),
+  EXPECT_NE(testing::InputErrorMessage([&] { client.Complete({{"x"}}); }).find("larger than"),
             std::string::npos);
 }
 
@@ -214,7 +208,8 @@ TEST(ModelClient, StreamedChatDeliversDeltasAndCachesTheWholeAnswer) {
       json chunk = {{"choices", {{{"index", 0}, {"delta", {{"content", piece}}}}}}};
       sse += "data: " + chunk.dump() + "\n\n";
     }
-    sse += R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})" "\n\n";
+    sse += R"(data: {"choices":[{"index":0,"delta":{},"finish_reason":"stop"}]})"
+           "\n\n";
     sse += "data: [DONE]\n\n";
     res.set_content(sse, "text/event-stream");
   };
@@ -223,15 +218,15 @@ TEST(ModelClient, StreamedChatDeliversDeltasAndCachesTheWholeAnswer) {
   ChatRequest req;
   req.messages = {{"user", "인사해 줘"}};
   std::vector<std::string> deltas;
-  auto out = client.Chat({req}, nullptr,
-                         [&](size_t, std::string_view d) { deltas.emplace_back(d); });
+  auto out =
+      client.Chat({req}, nullptr, [&](size_t, std::string_view d) { deltas.emplace_back(d); });
   EXPECT_EQ(deltas, (std::vector<std::string>{"안녕", "하세", "요"}));
   EXPECT_EQ(out[0].text, "안녕하세요");
   EXPECT_EQ(out[0].finish_reason, "stop");
 
   deltas.clear();
-  auto again = client.Chat({req}, nullptr,
-                           [&](size_t, std::string_view d) { deltas.emplace_back(d); });
+  auto again =
+      client.Chat({req}, nullptr, [&](size_t, std::string_view d) { deltas.emplace_back(d); });
   EXPECT_EQ(server.chats_, 1);
   EXPECT_TRUE(again[0].from_cache);
   EXPECT_EQ(deltas, (std::vector<std::string>{"안녕하세요"}));

@@ -7,18 +7,10 @@
 #include <fstream>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/testing.h"
 
 namespace kaieval::model {
 namespace {
-
-std::string ErrorOf(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(ParseModelArgs, ReadsLmEvalStyleArguments) {
   auto spec = ParseModelArgs(
@@ -39,22 +31,32 @@ TEST(ParseModelArgs, RepeatedBaseUrlAddsReplicas) {
 }
 
 TEST(ParseModelArgs, MalformedSpecsNameTheProblem) {
-  EXPECT_NE(ErrorOf([] { ParseModelArgs("openai", "model=m,base_url"); }).find("key=value"),
+  EXPECT_NE(testing::InputErrorMessage([] {
+              ParseModelArgs("openai", "model=m,base_url");
+            }).find("key=value"),
             std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseModelArgs("openai", "base_url=http://x/v1"); }).find("'model'"),
+  EXPECT_NE(testing::InputErrorMessage([] {
+              ParseModelArgs("openai", "base_url=http://x/v1");
+            }).find("'model'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseModelArgs("openai", "model=m"); }).find("'base_url'"),
+  EXPECT_NE(
+      testing::InputErrorMessage([] { ParseModelArgs("openai", "model=m"); }).find("'base_url'"),
+      std::string::npos);
+  EXPECT_NE(testing::InputErrorMessage([] {
+              ParseModelArgs("openai", "model=m,base_url=ftp://x");
+            }).find("http://"),
             std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseModelArgs("openai", "model=m,base_url=ftp://x"); }).find("http://"),
+  EXPECT_NE(testing::InputErrorMessage([] {
+              ParseModelArgs("openai", "model=m,base_url=http://x,colour=red");
+            }).find("unknown key 'colour'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseModelArgs("openai", "model=m,base_url=http://x,colour=red"); })
-                .find("unknown key 'colour'"),
+  EXPECT_NE(testing::InputErrorMessage([] {
+              ParseModelArgs("openai", "model=m,base_url=http://x,concurrency=0");
+            }).find("'concurrency'"),
             std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseModelArgs("openai", "model=m,base_url=http://x,concurrency=0"); })
-                .find("'concurrency'"),
-            std::string::npos);
-  EXPECT_NE(ErrorOf([] { ParseModelArgs("hf", "model=m,base_url=http://x"); })
-                .find("unknown model type 'hf'"),
+  EXPECT_NE(testing::InputErrorMessage([] {
+              ParseModelArgs("hf", "model=m,base_url=http://x");
+            }).find("unknown model type 'hf'"),
             std::string::npos);
 }
 
@@ -71,13 +73,14 @@ TEST(LoadModelFile, ReadsYamlWithListOfReplicas) {
 TEST(LoadModelFile, ErrorsNameTheFile) {
   auto path = std::filesystem::temp_directory_path() / "kaieval_model_spec_bad.yaml";
   std::ofstream(path) << "model: [unclosed\n";
-  EXPECT_NE(ErrorOf([&] { LoadModelFile(path.string()); }).find(path.string()), std::string::npos);
+  EXPECT_NE(testing::InputErrorMessage([&] { LoadModelFile(path.string()); }).find(path.string()),
+            std::string::npos);
 }
 
 TEST(MakeTransportOptions, ReadsTheKeyFromTheNamedVariableOnly) {
   auto spec = ParseModelArgs("openai", "model=m,base_url=http://x/v1,api_key_env=KAIEVAL_TEST_KEY");
   ::unsetenv("KAIEVAL_TEST_KEY");
-  std::string err = ErrorOf([&] { MakeTransportOptions(spec); });
+  std::string err = testing::InputErrorMessage([&] { MakeTransportOptions(spec); });
   EXPECT_NE(err.find("KAIEVAL_TEST_KEY"), std::string::npos);
   ::setenv("KAIEVAL_TEST_KEY", "sk-secret-123", 1);
   EXPECT_EQ(MakeTransportOptions(spec).api_key, "sk-secret-123");
