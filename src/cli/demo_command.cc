@@ -4,6 +4,7 @@
 // grow it into the full stage campaign.
 #include <fmt/format.h>
 
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <map>
@@ -30,6 +31,11 @@ struct DemoOptions {
   bool quiet = false;
 };
 
+// Three decimals for scores; three significant digits for the large (perplexity) ones.
+std::string Short(double x) {
+  return std::abs(x) < 100 ? fmt::format("{:.3f}", x) : fmt::format("{:.3g}", x);
+}
+
 // Rows: task and metric (with filter); columns: models; cells: value ± 1.96 stderr.
 void PrintTable(const std::vector<std::string>& models, const std::vector<ordered_json>& runs) {
   std::map<std::string, std::map<std::string, std::string>> cells;
@@ -42,17 +48,17 @@ void PrintTable(const std::vector<std::string>& models, const std::vector<ordere
         std::string row = fmt::format("{} {}", task, key);
         std::string se_key = key.substr(0, comma) + "_stderr" + key.substr(comma);
         if (!cells.count(row)) rows.push_back(row);
-        cells[row][models[m]] = fmt::format("{:.3f} ± {:.3f}", value.get<double>(),
-                                            1.96 * values.value(se_key, 0.0));
+        cells[row][models[m]] = fmt::format("{} ± {}", Short(value.get<double>()),
+                                            Short(1.96 * values.value(se_key, 0.0)));
       }
     }
   }
   std::printf("\n%-44s", "task metric,filter  (value ± 95% CI)");
-  for (const auto& m : models) std::printf(" %17s", m.c_str());
+  for (const auto& m : models) std::printf(" %19s", m.c_str());
   std::printf("\n");
   for (const auto& row : rows) {
     std::printf("%-44s", row.c_str());
-    for (const auto& m : models) std::printf(" %17s", cells[row][m].c_str());
+    for (const auto& m : models) std::printf(" %19s", cells[row][m].c_str());
     std::printf("\n");
   }
 }
@@ -82,7 +88,8 @@ void Run(const DemoOptions& o) {
   r.model_type = "openai";
   std::vector<ordered_json> runs;
   for (const auto& name : names) {
-    r.model_args = fmt::format("model={},base_url={},concurrency={}", name, base_url, o.concurrency);
+    r.model_args =
+        fmt::format("model={},base_url={},concurrency={}", name, base_url, o.concurrency);
     model::ModelClient client(model::ParseModelArgs("openai", r.model_args), &cache);
     runs.push_back(bench::RunEvaluation(r, client).results);
   }
@@ -96,8 +103,8 @@ void Run(const DemoOptions& o) {
 
 void RegisterDemoCommand(CLI::App& app) {
   auto opts = std::make_shared<DemoOptions>();
-  CLI::App* cmd = app.add_subcommand(
-      "demo", "Run the built-in tasks against the built-in reference models");
+  CLI::App* cmd =
+      app.add_subcommand("demo", "Run the built-in tasks against the built-in reference models");
   cmd->add_option("--refmodel-config", opts->refmodel_config, "Reference models YAML")
       ->capture_default_str();
   cmd->add_option("--include-path", opts->tasks_dir, "Folder of task YAML files")
