@@ -22,8 +22,6 @@ uint64_t Mix64(uint64_t z) {
   return z ^ (z >> 31);
 }
 
-uint64_t BlockSeed(uint64_t seed, uint64_t block) { return Mix64(Mix64(seed) ^ block); }
-
 void CheckOptions(size_t n, const BootstrapOptions& options, const char* caller) {
   const std::string where = std::string(caller) + ": ";
   if (n == 0) throw InputError(where + "no items; expected at least one");
@@ -87,14 +85,6 @@ std::vector<double> ResampleStatistics(const BootstrapOptions& options,
     if (e) std::rethrow_exception(e);
   }
   return statistics;
-}
-
-// Linear interpolation between order statistics (numpy's default, Hyndman-Fan type 7).
-double Percentile(const std::vector<double>& sorted, double p) {
-  const double h = static_cast<double>(sorted.size() - 1) * p;
-  const size_t lo = static_cast<size_t>(std::floor(h));
-  const size_t hi = std::min(lo + 1, sorted.size() - 1);
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
 BootstrapResult Summarize(double value, std::vector<double> statistics,
@@ -207,6 +197,16 @@ BootstrapResult BootstrapRatio(std::span<const double> numerators,
     };
   };
   return Summarize(value, ResampleStatistics(options, make_resampler), options, kCaller);
+}
+
+uint64_t BlockSeed(uint64_t seed, uint64_t block) { return Mix64(Mix64(seed) ^ block); }
+
+// Hyndman-Fan type 7.
+double Percentile(const std::vector<double>& sorted, double p) {
+  const double h = static_cast<double>(sorted.size() - 1) * p;
+  const size_t lo = static_cast<size_t>(std::floor(h));
+  const size_t hi = std::min(lo + 1, sorted.size() - 1);
+  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
 }  // namespace kaieval::stats

@@ -7,6 +7,7 @@
 #include <functional>
 #include <random>
 #include <span>
+#include <vector>
 
 namespace kaieval::stats {
 
@@ -35,6 +36,14 @@ struct BootstrapOptions {
 // standard libraries. So (seed, resamples, n, statistic) gives the same result on every
 // platform and for every thread count; a block is also the unit of work of a thread.
 inline constexpr int kResamplesPerBlock = 64;
+
+// The generator seed of block `block` of a bootstrap seeded with `seed` (SplitMix64-mixed), so
+// that every resampling in kaieval draws the same way for the same seed.
+uint64_t BlockSeed(uint64_t seed, uint64_t block);
+
+// The p-quantile of sorted values by linear interpolation between order statistics (numpy's
+// default), as every bootstrap interval here is read.
+double Percentile(const std::vector<double>& sorted, double p);
 
 using BootstrapStatistic = std::function<double(std::span<const uint32_t> indices)>;
 

@@ -1,0 +1,79 @@
+// Bradley-Terry ratings (Elo scale) from pairwise battles, with bootstrap intervals. Shared by
+// the public arena leaderboard and pairwise LLM-as-judge reports; follows FastChat's MLE Elo
+// conventions (scale 400, base 10, ties as half a win for each side).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace kaieval::stats {
+
+struct Battle {
+  enum class Outcome { kWinA, kWinB, kTie, kBothBad };
+  uint32_t model_a;
+  uint32_t model_b;
+  Outcome outcome;
+  double weight = 1.0;  // finite and > 0; a battle of weight 2 counts as two battles
+};
+
+struct RatingOptions {
+  double scale = 400;     // rating points per factor of `base` in the odds
+  double base = 10;       // > 1
+  double initial = 1000;  // mean rating when no anchor is set
+  // If >= 0, all ratings are shifted so that this model's rating is `anchor_rating`.
+  int anchor = -1;
+  double anchor_rating = 1000;
+  // "Both bad" counts as a tie (FastChat's "tie (bothbad)"); if false, such battles are dropped.
+  bool count_both_bad_as_tie = true;
+  // Ridge penalty (l2 * W) / 2 * sum(theta_i^2), W the total battle weight, on the log-odds
+  // strengths theta = rating * ln(base) / scale: a model that never loses (or never plays) still
+  // gets a finite rating, and duplicating or reweighting every battle changes nothing.
+  double l2 = 1e-6;
+  int max_iterations = 100;
+  // Converged when the largest Newton step in theta (natural log-odds units) is below this.
+  double tolerance = 1e-10;
+};
+
+struct Ratings {
+  std::vector<double> rating;  // per model
+  // Weighted battle counts per model; dropped "both bad" battles are not counted.
+  std::vector<double> wins, losses, ties;
+  std::vector<double> battles;
+  int iterations = 0;      // Newton iterations used
+  bool converged = false;  // false if max_iterations was reached first
+};
+
+// Maximum-likelihood Bradley-Terry: P(a beats b) = 1 / (1 + base^((r_b - r_a) / scale)). A tie
+// counts as half a win for each side. Battles are first aggregated into a pair matrix, then
+// solved by damped Newton's method on the ridge-regularised log-likelihood, whose optimum has
+// mean rating `initial` (before any anchor). Throws InputError (naming the battle index) for
+// n_models < 2, a model index >= n_models, model_a == model_b, or a weight that is not finite
+// and > 0; and for bad options (base <= 1, scale <= 0, l2 < 0, anchor >= n_models, ...).
+Ratings FitBradleyTerry(size_t n_models, std::span<const Battle> battles,
+                        const RatingOptions& options = {});
+
+struct RatingIntervals {
+  Ratings point;  // the fit on all battles
+  // Per model: 2.5% and 97.5% percentiles of the resampled ratings (linear interpolation, as
+  // numpy's default) and their sample standard deviation (n-1).
+  std::vector<double> lower, upper, stderr_;
+  int resamples;
+  uint64_t seed;
+};
+
+// Bootstrap over battles: each resample draws battles.size() battles with replacement and refits
+// (FastChat's get_bootstrap_result). Draws go through IndexDrawer (bootstrap.h) with one
+// generator per block of kResamplesPerBlock resamples, so the result depends only on (battles,
+// options, resamples, seed), never on `threads` (0 = one per hardware thread). Throws InputError
+// as FitBradleyTerry, and for no battles, resamples < 2 or threads < 0.
+RatingIntervals BootstrapRatings(size_t n_models, std::span<const Battle> battles,
+                                 const RatingOptions& options, int resamples = 1000,
+                                 uint64_t seed = 1234, int threads = 1);
+
+// P[i][j] = probability that model i beats model j under the Bradley-Terry model; P[i][i] = 0.5.
+std::vector<std::vector<double>> PredictedWinRates(std::span<const double> ratings,
+                                                   const RatingOptions& options = {});
+
+}  // namespace kaieval::stats
