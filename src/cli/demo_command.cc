@@ -7,11 +7,13 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "cli/commands.h"
 #include "kaieval/bench/runner.h"
 #include "kaieval/common/error.h"
+#include "kaieval/common/hash.h"
 #include "kaieval/model/refmodel/model_registry.h"
 #include "kaieval/model/refmodel/refmodel_config.h"
 #include "kaieval/model/refmodel/refmodel_server.h"
@@ -30,6 +32,12 @@ struct DemoOptions {
   int concurrency = 32;
   bool quiet = false;
 };
+
+std::string ReadBytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: cannot read", path));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 // Three decimals for scores; three significant digits for the large (perplexity) ones.
 std::string Short(double x) {
@@ -68,6 +76,13 @@ void Run(const DemoOptions& o) {
   std::fprintf(stderr, "kaieval demo: training the reference models from %s\n",
                o.refmodel_config.c_str());
   auto config = refmodel::LoadRefmodelConfig(o.refmodel_config);
+  // The models are rebuilt from these files at every start: their hash is the models'
+  // revision, so cached answers of an older corpus or config are never reused.
+  std::string revision = ContentHash(ReadBytes(o.refmodel_config));
+  for (const auto& m : config.models) {
+    for (const auto& f : m.training) revision = ContentHash({revision, ReadBytes(f.string())});
+  }
+  revision.resize(12);
   refmodel::CompletionEngine engine(refmodel::ModelRegistry::Train(config));
   std::vector<std::string> names;
   for (const auto& m : engine.models().models()) names.push_back(m.name);
