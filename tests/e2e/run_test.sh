@@ -125,3 +125,13 @@ BEFORE=$(served /v1/completions)
 RESENT=$(( $(served /v1/completions) - BEFORE ))
 [ "$RESENT" -eq $((6000 - CACHED)) ] || fail "resumed run sent $RESENT, expected $((6000 - CACHED))"
 pass "killed at $CACHED of 6000 requests; the resumed run sent only the other $RESENT"
+
+# A chat-only model: generation goes through /v1/chat/completions; loglikelihood tasks are refused.
+BEFORE=$(served /v1/chat/completions)
+"$KAIEVAL" run --quiet --model local-chat-completions --model-args "model=hanul-7b,base_url=$REF_URL" \
+  --tasks arith_gen --include-path "$SRC/tasks" --limit 5 >/dev/null
+[ $(( $(served /v1/chat/completions) - BEFORE )) -eq 5 ] || fail "chat model did not use the chat endpoint"
+expect_error 2 "chat-only model" -- \
+  "$KAIEVAL" run --quiet --model local-chat-completions --model-args "model=hanul-7b,base_url=$REF_URL" \
+  --tasks ko_cloze --include-path "$SRC/tasks"
+pass "local-chat-completions generates through the chat endpoint and refuses loglikelihood tasks"

@@ -107,6 +107,12 @@ std::vector<size_t> PickFewshot(const TaskSpec& spec, size_t pool, std::optional
 }  // namespace
 
 PreparedTask Prepare(const TaskSpec& spec, const PrepareOptions& options) {
+  if (options.chat_model && spec.output_type != OutputType::kGenerateUntil) {
+    throw InputError(fmt::format(
+        "{}: task '{}' is {}, which needs loglikelihoods from /v1/completions; a chat-only model "
+        "(local-chat-completions) cannot score it: use --model openai or local-completions",
+        spec.file.string(), spec.name, OutputTypeName(spec.output_type)));
+  }
   PreparedTask task;
   task.spec = spec;
   task.num_fewshot = options.num_fewshot >= 0 ? options.num_fewshot : spec.num_fewshot;
@@ -159,7 +165,7 @@ PreparedTask Prepare(const TaskSpec& spec, const PrepareOptions& options) {
       picks = PickFewshot(spec, pool.size(), same_split ? std::optional<size_t>(id) : std::nullopt,
                           task.num_fewshot, options.seed, id);
     }
-    if (spec.apply_chat_template) {
+    if (spec.apply_chat_template || options.chat_model) {
       if (!spec.description.empty()) in.messages.push_back({"system", spec.description});
       for (size_t p : picks) {
         in.messages.push_back({"user", shot(p).first});

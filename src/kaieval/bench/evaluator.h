@@ -32,6 +32,9 @@ struct PrepareOptions {
   int num_fewshot = -1;  // -1: the task's own num_fewshot
   size_t limit = 0;      // 0: every document
   uint64_t seed = 1234;  // for the random few-shot sampler, with the task's fewshot seed
+  // The model only has a chat endpoint (--model local-chat-completions): prompts are sent as
+  // conversations, as with apply_chat_template, and loglikelihood tasks are refused.
+  bool chat_model = false;
 };
 
 struct PreparedTask {

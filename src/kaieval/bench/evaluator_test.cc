@@ -167,3 +167,25 @@ TEST_F(EvaluatorTest, RollingAggregatesAreRatiosOfSums) {
 
 }  // namespace
 }  // namespace kaieval::bench
+
+namespace kaieval::bench {
+namespace {
+
+TEST_F(EvaluatorTest, ChatOnlyModelsGetConversationsAndCannotScoreLoglikelihoods) {
+  auto gen = Prepare(Task("task: g\ntest_split: gen.csv\ndoc_to_text: question\n"
+                          "doc_to_target: answer\n"),
+                     {.chat_model = true});
+  ASSERT_EQ(gen.instances[0].messages.size(), 1u);
+  EXPECT_EQ(gen.instances[0].messages[0].content, "2 더하기 2는");
+  try {
+    Prepare(Task("task: mc\noutput_type: multiple_choice\ntest_split: mc.jsonl\n"
+                 "doc_to_text: \"{{q}}\"\ndoc_to_choice: choices\ndoc_to_target: a\n"),
+            {.chat_model = true});
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("chat-only model"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace kaieval::bench

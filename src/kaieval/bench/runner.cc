@@ -42,7 +42,7 @@ ordered_json Arguments(const PreparedTask& task, const Instance& in) {
       ordered_json kwargs = {{"until", spec.generation_kwargs.until},
                              {"max_gen_toks", spec.generation_kwargs.max_gen_toks},
                              {"temperature", spec.generation_kwargs.temperature}};
-      if (spec.apply_chat_template) {
+      if (!in.messages.empty()) {
         ordered_json msgs = ordered_json::array();
         for (const auto& m : in.messages) msgs.push_back({{"role", m.role}, {"content", m.content}});
         return ordered_json::array({{msgs, kwargs}});
@@ -178,7 +178,7 @@ std::vector<Answers> SendWindow(const std::vector<TaskOutcome>& tasks,
         const auto& g = spec.generation_kwargs;
         std::optional<int64_t> sample_seed;
         if (g.temperature > 0) sample_seed = static_cast<int64_t>(seed);
-        if (spec.apply_chat_template) {
+        if (!in.messages.empty()) {
           chats.push_back({in.messages, g.max_gen_toks, g.temperature, sample_seed, g.until});
           chat_slots.push_back({w, 0, 0});
         } else {
@@ -215,6 +215,7 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
     TaskOutcome t;
     PrepareOptions p = o.prepare;
     p.seed = o.seed;
+    p.chat_model = client.spec().style == model::ApiStyle::kChat;
     t.task = Prepare(LoadTaskSpec(file), p);
     run.tasks.push_back(std::move(t));
   }
