@@ -37,18 +37,6 @@ constexpr std::array<Registered, 9> kMetrics = {{
     {"bits_per_byte", OutputType::kLoglikelihoodRolling, "bits_per_byte", false, true},
 }};
 
-std::string_view TypeName(OutputType type) {
-  switch (type) {
-    case OutputType::kMultipleChoice:
-      return "multiple_choice";
-    case OutputType::kGenerateUntil:
-      return "generate_until";
-    case OutputType::kLoglikelihoodRolling:
-      return "loglikelihood_rolling";
-  }
-  return "?";
-}
-
 std::string MetricNames(OutputType type) {
   std::string out;
   for (const auto& m : kMetrics) {
@@ -221,11 +209,11 @@ MetricSpec ParseMetricSpec(const YAML::Node& entry, OutputType type, std::string
     std::string other;
     for (const auto& m : kMetrics) {
       if (m.name == metric.Scalar()) {
-        other = " (it is a " + std::string(TypeName(m.type)) + " metric)";
+        other = " (it is a " + std::string(OutputTypeName(m.type)) + " metric)";
       }
     }
     throw InputError(where + ".metric: unknown metric '" + metric.Scalar() + "' for output_type " +
-                     std::string(TypeName(type)) + other +
+                     std::string(OutputTypeName(type)) + other +
                      "; expected one of: " + MetricNames(type));
   }
   MetricSpec spec{*info, {}};
@@ -274,6 +262,18 @@ double ScoreGeneration(const MetricSpec& metric, std::string_view prediction,
     best = std::max(best, score(prediction, reference, metric.options));
   }
   return best;
+}
+
+std::string_view OutputTypeName(OutputType type) {
+  switch (type) {
+    case OutputType::kMultipleChoice:
+      return "multiple_choice";
+    case OutputType::kGenerateUntil:
+      return "generate_until";
+    case OutputType::kLoglikelihoodRolling:
+      return "loglikelihood_rolling";
+  }
+  return "?";
 }
 
 }  // namespace kaieval::bench

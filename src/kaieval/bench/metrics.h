@@ -56,6 +56,9 @@ double BitsPerByte(std::span<const RollingItem> items);
 
 enum class OutputType { kMultipleChoice, kGenerateUntil, kLoglikelihoodRolling };
 
+// "multiple_choice", "generate_until" or "loglikelihood_rolling", as task files write them.
+std::string_view OutputTypeName(OutputType type);
+
 struct MetricInfo {
   std::string name;
   std::string aggregation;  // "mean", or for rolling "weighted_perplexity" / "bits_per_byte"

@@ -165,15 +165,6 @@ void ParseFewshotConfig(const YAML::Node& n, const fs::path& file, FewshotConfig
 
 }  // namespace
 
-std::string_view OutputTypeName(OutputType type) {
-  switch (type) {
-    case OutputType::kMultipleChoice: return "multiple_choice";
-    case OutputType::kGenerateUntil: return "generate_until";
-    case OutputType::kLoglikelihoodRolling: return "loglikelihood_rolling";
-  }
-  return "?";
-}
-
 TaskSpec LoadTaskSpec(const fs::path& file) {
   YAML::Node y(YAML::NodeType::Map);
   std::map<std::string, fs::path> origin;

@@ -67,8 +67,6 @@ struct TaskSpec {
 // and checks the task file. Throws InputError naming the file, line and field.
 TaskSpec LoadTaskSpec(const std::filesystem::path& file);
 
-std::string_view OutputTypeName(OutputType type);
-
 // Finds tasks by name or path: each entry of `names` is a YAML path, or a task name looked up
 // in the *.yaml files under `task_dirs` (searched recursively). Throws InputError listing
 // close names when one is unknown.
