@@ -3,51 +3,19 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/yaml_reader.h"
 #include "kaieval/model/refmodel/char_ngram_model.h"
 
 namespace kaieval::refmodel {
 namespace {
 
 // Error messages say "<file>:<line>: <field>: <problem>".
-class ConfigReader {
+class ConfigReader : public YamlReader {
  public:
-  explicit ConfigReader(std::filesystem::path path) : path_(std::move(path)) {}
-
-  [[noreturn]] void Fail(const YAML::Node& node, const std::string& field,
-                         const std::string& problem) const {
-    int line = node.IsDefined() ? node.Mark().line + 1 : 0;
-    if (line > 0) {
-      throw InputError(fmt::format("{}:{}: {}: {}", path_.string(), line, field, problem));
-    }
-    throw InputError(fmt::format("{}: {}: {}", path_.string(), field, problem));
-  }
-
-  int64_t Integer(const YAML::Node& node, const std::string& field, int64_t min,
-                  int64_t max) const {
-    std::string expected = max == INT64_MAX ? fmt::format("an integer >= {}", min)
-                                            : fmt::format("an integer from {} to {}", min, max);
-    if (!node.IsScalar()) Fail(node, field, "expected " + expected);
-    int64_t value = 0;
-    try {
-      value = node.as<int64_t>();
-    } catch (const YAML::Exception&) {
-      Fail(node, field, fmt::format("expected {}, got '{}'", expected, node.Scalar()));
-    }
-    if (value < min || value > max) {
-      Fail(node, field, fmt::format("expected {}, got {}", expected, value));
-    }
-    return value;
-  }
-
-  std::string String(const YAML::Node& node, const std::string& field) const {
-    if (!node.IsScalar() || node.Scalar().empty()) Fail(node, field, "expected a non-empty string");
-    return node.Scalar();
-  }
+  using YamlReader::YamlReader;
 
   ModelSpec Model(const YAML::Node& node, const std::string& field) const {
     if (!node.IsMap()) Fail(node, field, "expected a map with name, order and training");
@@ -76,7 +44,7 @@ class ConfigReader {
     }
     for (size_t i = 0; i < training.size(); ++i) {
       std::string file_field = fmt::format("{}.training[{}]", field, i);
-      auto file = path_.parent_path() / String(training[i], file_field);
+      auto file = path().parent_path() / String(training[i], file_field);
       std::error_code ec;
       if (!std::filesystem::is_regular_file(file, ec)) {
         Fail(training[i], file_field, fmt::format("no such file: {}", file.string()));
@@ -109,24 +77,13 @@ class ConfigReader {
     return config;
   }
 
- private:
-  std::filesystem::path path_;
 };
 
 }  // namespace
 
 RefmodelConfig LoadRefmodelConfig(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open the refmodel config", path.string()));
-  std::stringstream text;
-  text << in.rdbuf();
-  YAML::Node root;
-  try {
-    root = YAML::Load(text.str());
-  } catch (const YAML::Exception& e) {
-    throw InputError(fmt::format("{}:{}: invalid YAML: {}", path.string(), e.mark.line + 1, e.msg));
-  }
-  return ConfigReader(path).Config(root);
+  ConfigReader reader(path);
+  return reader.Config(reader.Load("refmodel config"));
 }
 
 }  // namespace kaieval::refmodel
