@@ -12,24 +12,12 @@
 #include <thread>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/http_listener.h"
 
 namespace kaieval::refmodel {
 namespace {
 
 using nlohmann::ordered_json;
-
-// httplib listens with a backlog of 5, so a burst of hundreds of connects would wait for SYN
-// retransmits; listen() again on the bound socket raises it.
-class WideBacklogServer : public httplib::Server {
- public:
-  void RaiseBacklog(int backlog) { ::listen(svr_sock_, backlog); }
-};
-
-constexpr int kListenBacklog = 1024;
-// Requests per connection before the server closes it, so that connections waiting for a worker
-// (more open connections than threads) get their turn.
-constexpr size_t kKeepAliveMaxRequests = 20;
-constexpr time_t kReadWriteTimeoutSeconds = 10;
 
 uint64_t SplitMix64(uint64_t x) {
   x += 0x9E3779B97F4A7C15ULL;
@@ -85,7 +73,12 @@ RequestError RoutingError(const httplib::Request& req, int status, size_t max_bo
 }  // namespace
 
 struct RefmodelServer::Impl {
-  Impl(CompletionEngine e, ServerOptions o) : engine(std::move(e)), options(std::move(o)) {}
+  Impl(CompletionEngine e, ServerOptions o)
+      : engine(std::move(e)),
+        options(std::move(o)),
+        listener({options.host, options.port, options.threads, options.max_body_bytes,
+                  options.keep_alive_seconds}),
+        http(listener.http()) {}
 
   RequestContext NextContext() {
     uint64_t n = next_request.fetch_add(1, std::memory_order_relaxed);
@@ -120,9 +113,8 @@ struct RefmodelServer::Impl {
 
   CompletionEngine engine;
   ServerOptions options;
-  WideBacklogServer http;
-  std::thread listener;
-  std::atomic<bool> listener_done{false};
+  HttpListener listener;
+  httplib::Server& http;
   std::atomic<uint64_t> completions{0}, chat_completions{0}, models{0}, next_request{0};
   const uint64_t nonce = (uint64_t{std::random_device{}()} << 32) ^ std::random_device{}();
 };
@@ -203,25 +195,6 @@ void RefmodelServer::Impl::SetErrorHandlers() {
 
 RefmodelServer::RefmodelServer(CompletionEngine engine, ServerOptions options)
     : impl_(std::make_unique<Impl>(std::move(engine), std::move(options))) {
-  const ServerOptions& o = impl_->options;
-  if (o.threads < 1) throw InputError(fmt::format("threads must be >= 1, got {}", o.threads));
-  if (o.port < 0 || o.port > 65535) {
-    throw InputError(fmt::format("port must be from 0 to 65535, got {}", o.port));
-  }
-  if (o.max_body_bytes == 0) throw InputError("max body bytes must be >= 1");
-  auto& http = impl_->http;
-  http.new_task_queue = [threads = o.threads] { return new httplib::ThreadPool(threads); };
-  http.set_keep_alive_timeout(std::max(1, o.keep_alive_seconds));
-  http.set_keep_alive_max_count(kKeepAliveMaxRequests);
-  http.set_read_timeout(kReadWriteTimeoutSeconds, 0);
-  http.set_write_timeout(kReadWriteTimeoutSeconds, 0);
-  http.set_payload_max_length(o.max_body_bytes);
-  http.set_tcp_nodelay(true);
-  // httplib's default sets SO_REUSEPORT, which would let a second server share a busy port.
-  http.set_socket_options([](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
-  });
   impl_->AddServiceRoutes();
   impl_->AddApiRoutes();
   impl_->SetErrorHandlers();
@@ -229,34 +202,10 @@ RefmodelServer::RefmodelServer(CompletionEngine engine, ServerOptions options)
 
 RefmodelServer::~RefmodelServer() { Stop(); }
 
-int RefmodelServer::Start() {
-  Impl& s = *impl_;
-  if (s.listener.joinable()) throw std::logic_error("RefmodelServer::Start called twice");
-  int port = s.options.port == 0
-                 ? s.http.bind_to_any_port(s.options.host)
-                 : (s.http.bind_to_port(s.options.host, s.options.port) ? s.options.port : -1);
-  if (port <= 0) {
-    throw InputError(fmt::format(
-        "cannot listen on {}:{} (is the port in use, or the host not an address of this machine?)",
-        s.options.host, s.options.port));
-  }
-  s.http.RaiseBacklog(kListenBacklog);
-  s.listener = std::thread([&s] {
-    s.http.listen_after_bind();
-    s.listener_done = true;
-  });
-  // httplib's stop() does nothing before listen_after_bind() has begun: wait for it, so that a
-  // Stop() right after Start() cannot be lost.
-  while (!s.http.is_running() && !s.listener_done) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
-  return port;
-}
+int RefmodelServer::Start() { return impl_->listener.Start(); }
 
 void RefmodelServer::Stop() {
-  if (!impl_ || !impl_->listener.joinable()) return;
-  impl_->http.stop();
-  impl_->listener.join();
+  if (impl_) impl_->listener.Stop();
 }
 
 EndpointCounts RefmodelServer::counts() const {
