@@ -14,9 +14,7 @@
 #include "kaieval/bench/runner.h"
 #include "kaieval/common/error.h"
 #include "kaieval/common/hash.h"
-#include "kaieval/model/refmodel/model_registry.h"
-#include "kaieval/model/refmodel/refmodel_config.h"
-#include "kaieval/model/refmodel/refmodel_server.h"
+#include "embedded_refmodel.h"
 
 namespace kaieval::cli {
 namespace {
@@ -32,12 +30,6 @@ struct DemoOptions {
   int concurrency = 32;
   bool quiet = false;
 };
-
-std::string ReadBytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot read", path));
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
 
 // Three decimals for scores; three significant digits for the large (perplexity) ones.
 std::string Short(double x) {
@@ -73,25 +65,9 @@ void PrintTable(const std::vector<std::string>& models, const std::vector<ordere
 
 void Run(const DemoOptions& o) {
   fs::create_directories(o.out);
-  std::fprintf(stderr, "kaieval demo: training the reference models from %s\n",
-               o.refmodel_config.c_str());
-  auto config = refmodel::LoadRefmodelConfig(o.refmodel_config);
-  // The models are rebuilt from these files at every start: their hash is the models'
-  // revision, so cached answers of an older corpus or config are never reused.
-  std::string revision = ContentHash(ReadBytes(o.refmodel_config));
-  for (const auto& m : config.models) {
-    for (const auto& f : m.training) revision = ContentHash({revision, ReadBytes(f.string())});
-  }
-  revision.resize(12);
-  refmodel::CompletionEngine engine(refmodel::ModelRegistry::Train(config));
-  std::vector<std::string> names;
-  for (const auto& m : engine.models().models()) names.push_back(m.name);
-  refmodel::ServerOptions server_options;
-  server_options.port = 0;
-  refmodel::RefmodelServer server(std::move(engine), server_options);
-  std::string base_url = fmt::format("http://127.0.0.1:{}/v1", server.Start());
-  std::fprintf(stderr, "kaieval demo: %zu reference models at %s\n", names.size(),
-               base_url.c_str());
+  EmbeddedRefmodel refmodel = StartEmbeddedRefmodel(o.refmodel_config, "kaieval demo");
+  const std::vector<std::string>& names = refmodel.names;
+  const std::string& base_url = refmodel.base_url;
 
   model::ResponseCache cache((fs::path(o.out) / "cache.db").string(), model::CacheMode::kOn);
   bench::RunOptions r;
@@ -104,11 +80,12 @@ void Run(const DemoOptions& o) {
   std::vector<ordered_json> runs;
   for (const auto& name : names) {
     r.model_args =
-        fmt::format("model={},base_url={},concurrency={}", name, base_url, o.concurrency);
+        fmt::format("model={},base_url={},concurrency={},revision={}", name, base_url,
+                    o.concurrency, refmodel.revision);
     model::ModelClient client(model::ParseModelArgs("openai", r.model_args), &cache);
     runs.push_back(bench::RunEvaluation(r, client).results);
   }
-  server.Stop();
+  refmodel.server->Stop();
   PrintTable(names, runs);
   std::printf("\nresults and samples: %s/runs/<model>/; evidence store: %s/campaign.db\n",
               o.out.c_str(), o.out.c_str());

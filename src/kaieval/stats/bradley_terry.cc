@@ -1,24 +1,30 @@
 #include "kaieval/stats/bradley_terry.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <exception>
+#include <random>
 #include <string>
 #include <thread>
 
 #include "kaieval/common/error.h"
 #include "kaieval/stats/bootstrap.h"
+#include "kaieval/stats/cholesky.h"
+#include "kaieval/stats/multinomial.h"
 
 namespace kaieval::stats {
 namespace {
 
-// A battle reduced to what the fit needs: `share_a` of its weight is a win for a, the rest a
-// win for b (1 for a win of a, 0 for a win of b, 0.5 for a tie).
+// A battle, or a cell of identical battles, reduced to what the fit needs: `share_a` of each
+// battle's weight is a win for a, the rest a win for b (1 for a win of a, 0 for a win of b,
+// 0.5 for a tie), and there are `count` such battles.
 struct Contribution {
   uint32_t a;
   uint32_t b;
   double share_a;
   double weight;
+  uint64_t count;
 };
 
 // wins[i * n + j]: weighted wins of model i over model j, ties split in half.
@@ -60,6 +66,35 @@ void CheckOptions(size_t n_models, const RatingOptions& o, const char* caller) {
   }
 }
 
+// Checks one battle (`where` names it in errors) and returns the share of its weight that is
+// a win for model_a, or a negative number if the battle does not count ("both bad" dropped).
+double ShareOfA(size_t n_models, const Battle& b, const RatingOptions& o,
+                const std::string& where) {
+  if (b.model_a >= n_models || b.model_b >= n_models) {
+    throw InputError(where + "model index " + std::to_string(std::max(b.model_a, b.model_b)) +
+                     " is out of range; expected < " + std::to_string(n_models));
+  }
+  if (b.model_a == b.model_b) {
+    throw InputError(where + "model " + std::to_string(b.model_a) +
+                     " plays itself; expected two different models");
+  }
+  if (!std::isfinite(b.weight) || b.weight <= 0) {
+    throw InputError(where + "weight is " + std::to_string(b.weight) +
+                     "; expected a finite number > 0");
+  }
+  switch (b.outcome) {
+    case Battle::Outcome::kWinA:
+      return 1.0;
+    case Battle::Outcome::kWinB:
+      return 0.0;
+    case Battle::Outcome::kTie:
+      return 0.5;
+    case Battle::Outcome::kBothBad:
+      return o.count_both_bad_as_tie ? 0.5 : -1.0;
+  }
+  throw InputError(where + "unknown outcome " + std::to_string(static_cast<int>(b.outcome)));
+}
+
 // Checks every battle and keeps those that count (drops "both bad" when asked to).
 std::vector<Contribution> Contributions(size_t n_models, std::span<const Battle> battles,
                                         const RatingOptions& o, const char* caller) {
@@ -67,43 +102,32 @@ std::vector<Contribution> Contributions(size_t n_models, std::span<const Battle>
   kept.reserve(battles.size());
   for (size_t i = 0; i < battles.size(); ++i) {
     const Battle& b = battles[i];
-    const std::string where = std::string(caller) + ": battle " + std::to_string(i) + ": ";
-    if (b.model_a >= n_models || b.model_b >= n_models) {
-      throw InputError(where + "model index " + std::to_string(std::max(b.model_a, b.model_b)) +
-                       " is out of range; expected < " + std::to_string(n_models));
-    }
-    if (b.model_a == b.model_b) {
-      throw InputError(where + "model " + std::to_string(b.model_a) +
-                       " plays itself; expected two different models");
-    }
-    if (!std::isfinite(b.weight) || b.weight <= 0) {
-      throw InputError(where + "weight is " + std::to_string(b.weight) +
-                       "; expected a finite number > 0");
-    }
-    double share_a = 0.5;
-    switch (b.outcome) {
-      case Battle::Outcome::kWinA:
-        share_a = 1.0;
-        break;
-      case Battle::Outcome::kWinB:
-        share_a = 0.0;
-        break;
-      case Battle::Outcome::kTie:
-        break;
-      case Battle::Outcome::kBothBad:
-        if (!o.count_both_bad_as_tie) continue;
-        break;
-      default:
-        throw InputError(where + "unknown outcome " + std::to_string(static_cast<int>(b.outcome)));
-    }
-    kept.push_back({b.model_a, b.model_b, share_a, b.weight});
+    const double share_a =
+        ShareOfA(n_models, b, o, std::string(caller) + ": battle " + std::to_string(i) + ": ");
+    if (share_a >= 0) kept.push_back({b.model_a, b.model_b, share_a, b.weight, 1});
   }
   return kept;
 }
 
-void AddToTable(const Contribution& c, PairTable& table) {
-  table.wins[c.a * table.n + c.b] += c.weight * c.share_a;
-  table.wins[c.b * table.n + c.a] += c.weight * (1.0 - c.share_a);
+std::vector<Contribution> Contributions(size_t n_models, std::span<const BattleCell> cells,
+                                        const RatingOptions& o, const char* caller) {
+  std::vector<Contribution> kept;
+  kept.reserve(cells.size());
+  for (size_t i = 0; i < cells.size(); ++i) {
+    const BattleCell& c = cells[i];
+    const std::string where = std::string(caller) + ": cell " + std::to_string(i) + ": ";
+    if (c.count == 0) throw InputError(where + "count is 0; expected at least 1");
+    const double share_a =
+        ShareOfA(n_models, Battle{c.model_a, c.model_b, c.outcome, c.weight}, o, where);
+    if (share_a >= 0) kept.push_back({c.model_a, c.model_b, share_a, c.weight, c.count});
+  }
+  return kept;
+}
+
+void AddToTable(const Contribution& c, uint64_t count, PairTable& table) {
+  const double mass = c.weight * static_cast<double>(count);
+  table.wins[c.a * table.n + c.b] += mass * c.share_a;
+  table.wins[c.b * table.n + c.a] += mass * (1.0 - c.share_a);
 }
 
 // log(sigmoid(x)) without overflow.
@@ -130,52 +154,24 @@ double Objective(const PairTable& t, const std::vector<double>& theta, double l2
   return f;
 }
 
-// Solves m x = rhs in place for a symmetric positive definite m (n x n, row-major) by
-// Cholesky; returns false if m is not positive definite.
-bool CholeskySolve(std::vector<double>& m, std::vector<double>& rhs, size_t n) {
-  for (size_t j = 0; j < n; ++j) {
-    double d = m[j * n + j];
-    for (size_t k = 0; k < j; ++k) d -= m[j * n + k] * m[j * n + k];
-    if (!(d > 0)) return false;
-    d = std::sqrt(d);
-    m[j * n + j] = d;
-    for (size_t i = j + 1; i < n; ++i) {
-      double s = m[i * n + j];
-      for (size_t k = 0; k < j; ++k) s -= m[i * n + k] * m[j * n + k];
-      m[i * n + j] = s / d;
-    }
-  }
-  for (size_t i = 0; i < n; ++i) {  // L y = rhs
-    double s = rhs[i];
-    for (size_t k = 0; k < i; ++k) s -= m[i * n + k] * rhs[k];
-    rhs[i] = s / m[i * n + i];
-  }
-  for (size_t i = n; i-- > 0;) {  // L^T x = y
-    double s = rhs[i];
-    for (size_t k = i + 1; k < n; ++k) s -= m[k * n + i] * rhs[k];
-    rhs[i] = s / m[i * n + i];
-  }
-  return true;
-}
-
 struct Solution {
   std::vector<double> theta;  // log-odds strengths, summing to 0
   int iterations = 0;
   bool converged = false;
 };
 
-// Damped Newton on the objective. The likelihood only sees rating differences, so its Hessian
-// is singular along the all-ones direction; adding 1 1^T to the Hessian leaves the Newton step
-// unchanged (the gradient sums to l2 * sum(theta) = 0 when starting from 0) while making the
-// system positive definite even with l2 = 0 on a connected comparison graph.
-Solution SolveNewton(const PairTable& t, const RatingOptions& o) {
+// Damped Newton on the objective from `start` (which must sum to 0). The likelihood only sees
+// rating differences, so its Hessian is singular along the all-ones direction; adding 1 1^T to
+// the Hessian leaves the Newton step unchanged (the gradient sums to l2 * sum(theta) = 0)
+// while making the system positive definite even with l2 = 0 on a connected comparison graph.
+Solution SolveNewton(const PairTable& t, const RatingOptions& o, std::vector<double> start) {
   const size_t n = t.n;
   // The ridge grows with the data, so duplicating or reweighting all battles changes nothing.
   double total = 0;
   for (double w : t.wins) total += w;
   const double l2 = o.l2 * (total > 0 ? total : 1.0);
   Solution s;
-  s.theta.assign(n, 0.0);
+  s.theta = std::move(start);
   std::vector<double> hessian(n * n), step(n), trial(n);
   double f = Objective(t, s.theta, l2);
   while (s.iterations < o.max_iterations) {
@@ -238,7 +234,12 @@ std::vector<double> ToRatings(const std::vector<double>& theta, const RatingOpti
   return rating;
 }
 
-Ratings Fit(size_t n_models, const std::vector<Contribution>& kept, const RatingOptions& o) {
+struct Fitted {
+  Ratings ratings;
+  std::vector<double> theta;  // the solution, for warm starts
+};
+
+Fitted Fit(size_t n_models, const std::vector<Contribution>& kept, const RatingOptions& o) {
   PairTable table{n_models, std::vector<double>(n_models * n_models, 0.0)};
   Ratings r;
   r.wins.assign(n_models, 0.0);
@@ -246,60 +247,52 @@ Ratings Fit(size_t n_models, const std::vector<Contribution>& kept, const Rating
   r.ties.assign(n_models, 0.0);
   r.battles.assign(n_models, 0.0);
   for (const Contribution& c : kept) {
-    AddToTable(c, table);
-    r.battles[c.a] += c.weight;
-    r.battles[c.b] += c.weight;
+    AddToTable(c, c.count, table);
+    const double mass = c.weight * static_cast<double>(c.count);
+    r.battles[c.a] += mass;
+    r.battles[c.b] += mass;
     if (c.share_a == 1.0) {
-      r.wins[c.a] += c.weight;
-      r.losses[c.b] += c.weight;
+      r.wins[c.a] += mass;
+      r.losses[c.b] += mass;
     } else if (c.share_a == 0.0) {
-      r.wins[c.b] += c.weight;
-      r.losses[c.a] += c.weight;
+      r.wins[c.b] += mass;
+      r.losses[c.a] += mass;
     } else {
-      r.ties[c.a] += c.weight;
-      r.ties[c.b] += c.weight;
+      r.ties[c.a] += mass;
+      r.ties[c.b] += mass;
     }
   }
-  const Solution s = SolveNewton(table, o);
+  Solution s = SolveNewton(table, o, std::vector<double>(n_models, 0.0));
   r.rating = ToRatings(s.theta, o);
   r.iterations = s.iterations;
   r.converged = s.converged;
-  return r;
+  return {std::move(r), std::move(s.theta)};
 }
 
-// Fills samples[r * n_models + m] with model m's rating in resample r, for the resamples of
-// blocks first_block, first_block + stride, ...
-void RunBlocks(size_t n_models, const std::vector<Contribution>& kept, const RatingOptions& o,
-               int resamples, uint64_t seed, int first_block, int stride,
-               std::vector<double>& samples) {
-  const int blocks = (resamples + kResamplesPerBlock - 1) / kResamplesPerBlock;
-  const uint32_t count = static_cast<uint32_t>(kept.size());
+// Refits resamples taken from `next` (shared by the workers) until none is left, writing
+// resample r's ratings to samples[r * n_models ...]. Each resample has its own generator, so
+// which worker runs it does not matter.
+void RunResamples(size_t n_models, const std::vector<Contribution>& kept, const RatingOptions& o,
+                  const std::vector<double>& start, int resamples, uint64_t seed,
+                  std::atomic<int>& next, std::vector<double>& samples) {
+  std::vector<uint64_t> counts(kept.size()), drawn(kept.size());
+  for (size_t k = 0; k < kept.size(); ++k) counts[k] = kept[k].count;
   PairTable table{n_models, std::vector<double>(n_models * n_models)};
-  for (int block = first_block; block < blocks; block += stride) {
-    IndexDrawer drawer(BlockSeed(seed, static_cast<uint64_t>(block)));
-    const int end = std::min(resamples, (block + 1) * kResamplesPerBlock);
-    for (int r = block * kResamplesPerBlock; r < end; ++r) {
-      std::fill(table.wins.begin(), table.wins.end(), 0.0);
-      for (uint32_t k = 0; k < count; ++k) AddToTable(kept[drawer.Next(count)], table);
-      const std::vector<double> rating = ToRatings(SolveNewton(table, o).theta, o);
-      std::copy(rating.begin(), rating.end(), samples.begin() + r * n_models);
+  for (int r = next++; r < resamples; r = next++) {
+    std::mt19937_64 rng(BlockSeed(seed, static_cast<uint64_t>(r)));
+    DrawMultinomial(rng, counts, drawn);
+    std::fill(table.wins.begin(), table.wins.end(), 0.0);
+    for (size_t k = 0; k < kept.size(); ++k) {
+      if (drawn[k] > 0) AddToTable(kept[k], drawn[k], table);
     }
+    const std::vector<double> rating = ToRatings(SolveNewton(table, o, start).theta, o);
+    std::copy(rating.begin(), rating.end(), samples.begin() + r * n_models);
   }
 }
 
-}  // namespace
-
-Ratings FitBradleyTerry(size_t n_models, std::span<const Battle> battles,
-                        const RatingOptions& options) {
-  CheckOptions(n_models, options, "FitBradleyTerry");
-  return Fit(n_models, Contributions(n_models, battles, options, "FitBradleyTerry"), options);
-}
-
-RatingIntervals BootstrapRatings(size_t n_models, std::span<const Battle> battles,
-                                 const RatingOptions& options, int resamples, uint64_t seed,
-                                 int threads) {
-  const char* caller = "BootstrapRatings";
-  CheckOptions(n_models, options, caller);
+RatingIntervals Bootstrap(size_t n_models, const std::vector<Contribution>& kept,
+                          const RatingOptions& options, int resamples, uint64_t seed, int threads,
+                          const char* caller) {
   if (resamples < 2) {
     throw InputError(std::string(caller) + ": resamples is " + std::to_string(resamples) +
                      "; expected at least 2");
@@ -308,57 +301,156 @@ RatingIntervals BootstrapRatings(size_t n_models, std::span<const Battle> battle
     throw InputError(std::string(caller) + ": threads is " + std::to_string(threads) +
                      "; expected 0 (all cores) or more");
   }
-  const std::vector<Contribution> kept = Contributions(n_models, battles, options, caller);
-  if (kept.empty() || kept.size() > UINT32_MAX) {
-    throw InputError(std::string(caller) + ": " + std::to_string(kept.size()) +
-                     " battles to resample; expected between 1 and 2^32 - 1");
+  if (kept.empty()) {
+    throw InputError(std::string(caller) + ": no battles to resample; expected at least one");
   }
 
   RatingIntervals out;
-  out.point = Fit(n_models, kept, options);
+  Fitted point = Fit(n_models, kept, options);
+  out.point = std::move(point.ratings);
   out.resamples = resamples;
   out.seed = seed;
+  // Every resample starts from the point estimate, exactly centred (SolveNewton needs it).
+  double mean = 0;
+  for (double x : point.theta) mean += x;
+  mean /= static_cast<double>(n_models);
+  for (double& x : point.theta) x -= mean;
 
-  std::vector<double> samples(static_cast<size_t>(resamples) * n_models);
-  const int blocks = (resamples + kResamplesPerBlock - 1) / kResamplesPerBlock;
+  out.replicates.assign(static_cast<size_t>(resamples) * n_models, 0.0);
   if (threads == 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int workers = std::min(threads, blocks);
-  if (workers == 1) {
-    RunBlocks(n_models, kept, options, resamples, seed, 0, 1, samples);
-  } else {
-    std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
-    std::vector<std::thread> pool;
-    for (int w = 0; w < workers; ++w) {
-      pool.emplace_back([&, w] {
-        try {
-          RunBlocks(n_models, kept, options, resamples, seed, w, workers, samples);
-        } catch (...) {
-          errors[static_cast<size_t>(w)] = std::current_exception();
-        }
-      });
+  const int workers = std::min(threads, resamples);
+  std::atomic<int> next{0};
+  std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
+  auto work = [&](int w) {
+    try {
+      RunResamples(n_models, kept, options, point.theta, resamples, seed, next, out.replicates);
+    } catch (...) {
+      errors[static_cast<size_t>(w)] = std::current_exception();
+      next = resamples;  // the others stop early
     }
-    for (std::thread& t : pool) t.join();
-    for (const std::exception_ptr& e : errors) {
-      if (e) std::rethrow_exception(e);
-    }
+  };
+  std::vector<std::thread> pool;
+  for (int w = 1; w < workers; ++w) pool.emplace_back(work, w);
+  work(0);
+  for (std::thread& t : pool) t.join();
+  for (const std::exception_ptr& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
 
   std::vector<double> column(static_cast<size_t>(resamples));
   for (size_t m = 0; m < n_models; ++m) {
     double sum = 0;
     for (size_t r = 0; r < column.size(); ++r) {
-      column[r] = samples[r * n_models + m];
+      column[r] = out.replicates[r * n_models + m];
       sum += column[r];
     }
-    const double mean = sum / static_cast<double>(resamples);
+    const double column_mean = sum / static_cast<double>(resamples);
     double ss = 0;
-    for (double x : column) ss += (x - mean) * (x - mean);
+    for (double x : column) ss += (x - column_mean) * (x - column_mean);
     std::sort(column.begin(), column.end());
     out.lower.push_back(Percentile(column, 0.025));
     out.upper.push_back(Percentile(column, 0.975));
     out.stderr_.push_back(std::sqrt(ss / static_cast<double>(resamples - 1)));
   }
   return out;
+}
+
+}  // namespace
+
+Ratings FitBradleyTerry(size_t n_models, std::span<const Battle> battles,
+                        const RatingOptions& options) {
+  CheckOptions(n_models, options, "FitBradleyTerry");
+  return Fit(n_models, Contributions(n_models, battles, options, "FitBradleyTerry"), options)
+      .ratings;
+}
+
+Ratings FitBradleyTerry(size_t n_models, std::span<const BattleCell> cells,
+                        const RatingOptions& options) {
+  CheckOptions(n_models, options, "FitBradleyTerry");
+  return Fit(n_models, Contributions(n_models, cells, options, "FitBradleyTerry"), options).ratings;
+}
+
+std::vector<BattleCell> AggregateBattles(size_t n_models, std::span<const BattleCell> cells) {
+  std::vector<BattleCell> out(cells.begin(), cells.end());
+  const RatingOptions keep_all;  // checks only; "both bad" stays a cell of its own
+  for (size_t i = 0; i < out.size(); ++i) {
+    BattleCell& c = out[i];
+    const std::string where = "AggregateBattles: cell " + std::to_string(i) + ": ";
+    if (c.count == 0) throw InputError(where + "count is 0; expected at least 1");
+    ShareOfA(n_models, Battle{c.model_a, c.model_b, c.outcome, c.weight}, keep_all, where);
+    if (c.model_a > c.model_b) {
+      std::swap(c.model_a, c.model_b);
+      if (c.outcome == Battle::Outcome::kWinA) {
+        c.outcome = Battle::Outcome::kWinB;
+      } else if (c.outcome == Battle::Outcome::kWinB) {
+        c.outcome = Battle::Outcome::kWinA;
+      }
+    }
+  }
+  // (model_a, model_b, outcome) packed into one integer (indices are below 2^16), then weight.
+  auto packed = [](const BattleCell& c) {
+    return (uint64_t{c.model_a} << 34) | (uint64_t{c.model_b} << 2) |
+           static_cast<uint64_t>(c.outcome);
+  };
+  auto less = [&](const BattleCell& x, const BattleCell& y) {
+    const uint64_t px = packed(x), py = packed(y);
+    return px != py ? px < py : x.weight < y.weight;
+  };
+  std::sort(out.begin(), out.end(), less);
+  size_t kept = 0;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (kept > 0 && !less(out[kept - 1], out[i])) {
+      out[kept - 1].count += out[i].count;
+    } else {
+      out[kept++] = out[i];
+    }
+  }
+  out.resize(kept);
+  out.shrink_to_fit();
+  return out;
+}
+
+std::vector<BattleCell> AggregateBattles(size_t n_models, std::span<const Battle> battles) {
+  std::vector<BattleCell> cells;
+  cells.reserve(battles.size());
+  const RatingOptions keep_all;
+  for (size_t i = 0; i < battles.size(); ++i) {
+    const Battle& b = battles[i];
+    ShareOfA(n_models, b, keep_all, "AggregateBattles: battle " + std::to_string(i) + ": ");
+    cells.push_back({b.model_a, b.model_b, b.outcome, b.weight, 1});
+  }
+  return AggregateBattles(n_models, cells);
+}
+
+RatingIntervals BootstrapRatings(size_t n_models, std::span<const BattleCell> cells,
+                                 const RatingOptions& options, int resamples, uint64_t seed,
+                                 int threads) {
+  const char* caller = "BootstrapRatings";
+  CheckOptions(n_models, options, caller);
+  return Bootstrap(n_models, Contributions(n_models, cells, options, caller), options, resamples,
+                   seed, threads, caller);
+}
+
+RatingIntervals BootstrapRatings(size_t n_models, std::span<const Battle> battles,
+                                 const RatingOptions& options, int resamples, uint64_t seed,
+                                 int threads) {
+  CheckOptions(n_models, options, "BootstrapRatings");
+  const std::vector<BattleCell> cells = AggregateBattles(n_models, battles);
+  return BootstrapRatings(n_models, cells, options, resamples, seed, threads);
+}
+
+std::vector<int> RanksFromIntervals(std::span<const double> lower, std::span<const double> upper) {
+  if (lower.size() != upper.size()) {
+    throw InputError("RanksFromIntervals: " + std::to_string(lower.size()) + " lower but " +
+                     std::to_string(upper.size()) + " upper bounds; expected one of each");
+  }
+  std::vector<int> rank(lower.size(), 1);
+  for (size_t i = 0; i < lower.size(); ++i) {
+    for (size_t j = 0; j < lower.size(); ++j) {
+      if (j != i && lower[j] > upper[i]) ++rank[i];
+    }
+  }
+  return rank;
 }
 
 std::vector<std::vector<double>> PredictedWinRates(std::span<const double> ratings,

@@ -18,6 +18,17 @@ struct Battle {
   double weight = 1.0;  // finite and > 0; a battle of weight 2 counts as two battles
 };
 
+// `count` identical battles: FastChat's unique (model_a, model_b, outcome) rows with their
+// counts. The fit and the bootstrap work on cells, so their time and memory grow with the
+// number of distinct cells (at most 4 per pair of models), not with the number of battles.
+struct BattleCell {
+  uint32_t model_a;
+  uint32_t model_b;
+  Battle::Outcome outcome;
+  double weight = 1.0;  // of each battle in the cell; finite and > 0
+  uint64_t count = 1;   // >= 1
+};
+
 struct RatingOptions {
   double scale = 400;     // rating points per factor of `base` in the odds
   double base = 10;       // > 1
@@ -53,24 +64,52 @@ struct Ratings {
 // and > 0; and for bad options (base <= 1, scale <= 0, l2 < 0, anchor >= n_models, ...).
 Ratings FitBradleyTerry(size_t n_models, std::span<const Battle> battles,
                         const RatingOptions& options = {});
+// The same fit on counted cells; the InputError names the cell instead of the battle, and
+// also rejects a count of 0.
+Ratings FitBradleyTerry(size_t n_models, std::span<const BattleCell> cells,
+                        const RatingOptions& options = {});
+
+// The cells of `battles`, oriented so that model_a < model_b (a win of B in (b, a) is a
+// win of A in (a, b)), one per distinct (model_a, model_b, outcome, weight), sorted by those.
+// Throws InputError as FitBradleyTerry does.
+std::vector<BattleCell> AggregateBattles(size_t n_models, std::span<const Battle> battles);
+// The same for cells counted elsewhere (in any order and orientation, possibly repeated), so
+// that a reader that counts as it streams gets exactly AggregateBattles of its battles.
+std::vector<BattleCell> AggregateBattles(size_t n_models, std::span<const BattleCell> cells);
 
 struct RatingIntervals {
   Ratings point;  // the fit on all battles
   // Per model: 2.5% and 97.5% percentiles of the resampled ratings (linear interpolation, as
   // numpy's default) and their sample standard deviation (n-1).
   std::vector<double> lower, upper, stderr_;
+  // Every resample's ratings: replicates[r * n_models + m] is model m's rating in resample r,
+  // for statistics of the ratings other than intervals (ArenaPoints in arena/leaderboard.h).
+  std::vector<double> replicates;
   int resamples;
   uint64_t seed;
 };
 
-// Bootstrap over battles: each resample draws battles.size() battles with replacement and refits
-// (FastChat's get_bootstrap_result). Draws go through IndexDrawer (bootstrap.h) with one
-// generator per block of kResamplesPerBlock resamples, so the result depends only on (battles,
-// options, resamples, seed), never on `threads` (0 = one per hardware thread). Throws InputError
-// as FitBradleyTerry, and for no battles, resamples < 2 or threads < 0.
+// Bootstrap over battles as FastChat's compute_bootstrap_bt does it: the battles are counted
+// into cells and each resample draws how often each cell occurs from Multinomial(N, count /
+// N), N the number of battles, which is the same as drawing N battles with replacement, then
+// refits from the point estimate. Resample r draws from its own generator,
+// std::mt19937_64(BlockSeed(seed, r)), through DrawMultinomial (multinomial.h), so the result
+// depends only on (the multiset of battles, options, resamples, seed), never on `threads`
+// (0 = one per hardware thread) or the order of the battles. Time and memory are linear in
+// the cells. Throws InputError as FitBradleyTerry, and for no battles, resamples < 2 or
+// threads < 0.
+RatingIntervals BootstrapRatings(size_t n_models, std::span<const BattleCell> cells,
+                                 const RatingOptions& options, int resamples = 1000,
+                                 uint64_t seed = 1234, int threads = 1);
+// The same after AggregateBattles.
 RatingIntervals BootstrapRatings(size_t n_models, std::span<const Battle> battles,
                                  const RatingOptions& options, int resamples = 1000,
                                  uint64_t seed = 1234, int threads = 1);
+
+// FastChat's rank rule: per model, 1 + the number of models whose lower bound is above this
+// model's upper bound. Models whose intervals overlap share a rank; ranks can skip. Throws
+// InputError when the spans differ in size.
+std::vector<int> RanksFromIntervals(std::span<const double> lower, std::span<const double> upper);
 
 // P[i][j] = probability that model i beats model j under the Bradley-Terry model; P[i][i] = 0.5.
 std::vector<std::vector<double>> PredictedWinRates(std::span<const double> ratings,

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/testing.h"
 
 namespace kaieval::stats {
 namespace {
@@ -245,6 +247,104 @@ TEST(BradleyTerryRatings, LargeFitsAreFast) {
   EXPECT_LT(fit_s, 1.0);
   EXPECT_LT(boot_s, 10.0);
 #endif
+}
+
+TEST(BradleyTerryCells, AggregationOrientsPairsAndCountsIdenticalBattles) {
+  // (1, 0, B wins) is (0, 1, A wins); weights stay apart; "both bad" stays its own cell.
+  const std::vector<Battle> battles = {{0, 1, Outcome::kWinA},    {1, 0, Outcome::kWinB},
+                                       {2, 1, Outcome::kTie},     {1, 2, Outcome::kTie},
+                                       {0, 1, Outcome::kWinA, 2}, {1, 0, Outcome::kBothBad},
+                                       {0, 1, Outcome::kWinB}};
+  const std::vector<BattleCell> cells = AggregateBattles(3, battles);
+  ASSERT_EQ(cells.size(), 5u);
+  auto expect = [&](size_t i, uint32_t a, uint32_t b, Outcome o, double w, uint64_t count) {
+    EXPECT_EQ(cells[i].model_a, a) << i;
+    EXPECT_EQ(cells[i].model_b, b) << i;
+    EXPECT_EQ(cells[i].outcome, o) << i;
+    EXPECT_EQ(cells[i].weight, w) << i;
+    EXPECT_EQ(cells[i].count, count) << i;
+  };
+  expect(0, 0, 1, Outcome::kWinA, 1, 2);
+  expect(1, 0, 1, Outcome::kWinA, 2, 1);
+  expect(2, 0, 1, Outcome::kWinB, 1, 1);
+  expect(3, 0, 1, Outcome::kBothBad, 1, 1);
+  expect(4, 1, 2, Outcome::kTie, 1, 2);
+  EXPECT_THROW(AggregateBattles(2, battles), InputError);  // model 2 is out of range
+}
+
+TEST(BradleyTerryCells, FitOnCellsEqualsFitOnBattles) {
+  const std::vector<Battle> battles = Simulate({1100, 1000, 950, 900}, 2000, 21);
+  const Ratings direct = FitBradleyTerry(4, battles);
+  const Ratings counted = FitBradleyTerry(4, AggregateBattles(4, battles));
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_NEAR(direct.rating[i], counted.rating[i], 1e-9);
+    EXPECT_EQ(direct.wins[i], counted.wins[i]);
+    EXPECT_EQ(direct.battles[i], counted.battles[i]);
+  }
+  const std::vector<BattleCell> empty_cell = {{0, 1, Outcome::kWinA, 1, 0}};
+  EXPECT_NE(testing::InputErrorMessage([&] { FitBradleyTerry(2, empty_cell); }).find("cell 0"),
+            std::string::npos);
+}
+
+TEST(BradleyTerryBootstrap, MultinomialResamplingIsDeterministicForSeed) {
+  const std::vector<Battle> battles = Simulate({1200, 1100, 1000, 900, 800}, 5000, 8);
+  const RatingIntervals a = BootstrapRatings(5, battles, {}, 100, 77, 1);
+  const RatingIntervals b = BootstrapRatings(5, battles, {}, 100, 77, 2);
+  EXPECT_EQ(a.replicates, b.replicates);
+  // The battles' order does not matter: they are counted into sorted cells first.
+  std::vector<Battle> reversed(battles.rbegin(), battles.rend());
+  const RatingIntervals c = BootstrapRatings(5, reversed, {}, 100, 77, 1);
+  EXPECT_EQ(a.replicates, c.replicates);
+  // Nor whether the caller or BootstrapRatings counts them.
+  const RatingIntervals d = BootstrapRatings(5, AggregateBattles(5, battles), {}, 100, 77, 1);
+  EXPECT_EQ(a.replicates, d.replicates);
+  ASSERT_EQ(a.replicates.size(), 100u * 5u);
+  // Resample r draws from its own generator: the first 50 of 100 are the 50 of a run of 50.
+  const RatingIntervals half = BootstrapRatings(5, battles, {}, 50, 77, 1);
+  EXPECT_TRUE(std::equal(half.replicates.begin(), half.replicates.end(), a.replicates.begin()));
+}
+
+TEST(BradleyTerryBootstrap, SpreadMatchesTheBinomialDeltaMethod) {
+  // 300 wins of 400 for A. A resample's wins k ~ Binomial(400, 3/4), and the rating gap is
+  // d(k) = 400 log10(k / (400 - k)); by the delta method sd(d) = 400 / ln 10 * (1/300 + 1/100)
+  // * sqrt(400 * 3/4 * 1/4) = 20.06, and each rating (centred) moves by d / 2: 10.03.
+  std::vector<Battle> battles = Repeat(0, 1, Outcome::kWinA, 300);
+  Append(battles, Repeat(1, 0, Outcome::kWinA, 100));
+  const RatingIntervals ci = BootstrapRatings(2, battles, {}, 4000, 3, 2);
+  const double expected = 0.5 * 400 / std::log(10.0) * (1.0 / 300 + 1.0 / 100) * std::sqrt(75.0);
+  EXPECT_NEAR(expected, 10.03, 0.01);
+  EXPECT_NEAR(ci.stderr_[0], expected, 0.05 * expected);
+  EXPECT_NEAR(ci.stderr_[1], expected, 0.05 * expected);
+  // The interval is about +-1.96 sd around the point estimate 1095.4.
+  EXPECT_NEAR(ci.upper[0] - ci.lower[0], 2 * 1.96 * expected, 0.1 * 2 * 1.96 * expected);
+  EXPECT_NEAR(ci.point.rating[0], 1000 + 200 * std::log10(3.0), kRidgeSlack);
+}
+
+TEST(BradleyTerryBootstrap, CellCountsActLikeRepeatedBattles) {
+  // A cell of count 3 is three battles: same point fit and same resamples.
+  const std::vector<BattleCell> cells = {{0, 1, Outcome::kWinA, 1, 3},
+                                         {0, 1, Outcome::kWinB, 1, 2},
+                                         {1, 2, Outcome::kTie, 1, 4},
+                                         {0, 2, Outcome::kWinA, 1, 1}};
+  std::vector<Battle> battles = Repeat(0, 1, Outcome::kWinA, 3);
+  Append(battles, Repeat(0, 1, Outcome::kWinB, 2));
+  Append(battles, Repeat(1, 2, Outcome::kTie, 4));
+  Append(battles, Repeat(0, 2, Outcome::kWinA, 1));
+  const RatingIntervals from_cells = BootstrapRatings(3, cells, {}, 20, 1);
+  const RatingIntervals from_battles = BootstrapRatings(3, battles, {}, 20, 1);
+  EXPECT_EQ(from_cells.point.rating, from_battles.point.rating);
+  EXPECT_EQ(from_cells.replicates, from_battles.replicates);
+  EXPECT_EQ(from_cells.point.ties[1], 4);
+}
+
+TEST(BradleyTerryRanks, RankIsOnePlusModelsWhoseLowerBoundIsAboveOurUpperBound) {
+  // Intervals: A [1100, 1200], B [1090, 1150], C [1000, 1080], D [1001, 1095], E [900, 950].
+  const std::vector<double> lower = {1100, 1090, 1000, 1001, 900};
+  const std::vector<double> upper = {1200, 1150, 1080, 1095, 950};
+  // A: nobody's lower bound is above 1200 -> 1. B: none above 1150 -> 1. C: A (1100) and
+  // B (1090) are above 1080 -> 3. D: A (1100) is above 1095 -> 2. E: all four -> 5.
+  EXPECT_EQ(RanksFromIntervals(lower, upper), (std::vector<int>{1, 1, 3, 2, 5}));
+  EXPECT_THROW(RanksFromIntervals(lower, std::vector<double>{1}), InputError);
 }
 
 }  // namespace

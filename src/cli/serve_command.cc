@@ -1,0 +1,119 @@
+// `kaieval serve --config contest.yaml`: the public contest server (arena and leaderboard pages,
+// the JSON API of docs/api.md), until SIGINT or SIGTERM.
+#include <fmt/format.h>
+#include <signal.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <memory>
+
+#include "cli/commands.h"
+#include "embedded_refmodel.h"
+#include "kaieval/arena/arena_routes.h"
+#include "kaieval/arena/battle_store.h"
+#include "kaieval/arena/contest.h"
+#include "kaieval/arena/contest_config.h"
+#include "kaieval/arena/leaderboard_service.h"
+#include "kaieval/common/error.h"
+#include "kaieval/common/http_listener.h"
+
+namespace kaieval::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct ServeOptions {
+  std::string config;
+  std::string listen;    // overrides the config's
+  std::string store;     // overrides the config's
+  std::string web_root;  // overrides the config's
+  int threads = 256;
+};
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+void Run(const ServeOptions& o) {
+  // Block the stop signals before any thread starts, so that only sigwait() below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  arena::ContestConfig config = arena::LoadContestConfig(o.config);
+  if (!o.listen.empty()) {
+    size_t colon = o.listen.rfind(':');
+    if (colon == std::string::npos) throw InputError("--listen: expected HOST:PORT");
+    config.host = o.listen.substr(0, colon);
+    try {
+      config.port = std::stoi(o.listen.substr(colon + 1));
+    } catch (const std::exception&) {
+      throw InputError(fmt::format("--listen: expected HOST:PORT, got '{}'", o.listen));
+    }
+  }
+  if (!o.store.empty()) config.store = o.store;
+  if (!o.web_root.empty()) config.web_root = o.web_root;
+  if (!config.web_root.empty() && !fs::exists(fs::path(config.web_root) / "index.html")) {
+    std::fprintf(stderr, "kaieval serve: warning: no pages in %s (build them: make web)\n",
+                 config.web_root.c_str());
+  }
+
+  EmbeddedRefmodel refmodel;
+  if (!config.refmodel.empty()) refmodel = StartEmbeddedRefmodel(config.refmodel, "kaieval serve");
+  arena::ResolveModelSpecs(config, refmodel.base_url);
+
+  const char* token = std::getenv(config.admin_token_env.c_str());
+  arena::RouteOptions routes_options{config.web_root, token ? token : ""};
+  if (routes_options.admin_token.empty()) {
+    std::fprintf(stderr, "kaieval serve: %s is not set: the admin endpoints refuse everyone\n",
+                 config.admin_token_env.c_str());
+  }
+
+  arena::BattleStore store(config.store);
+  arena::Contest contest(config, store, NowMs);
+  arena::LeaderboardService leaderboard(contest);
+  ListenerOptions listener_options;
+  listener_options.host = config.host;
+  listener_options.port = config.port;
+  listener_options.threads = o.threads;
+  listener_options.max_body_bytes = 64 * 1024;
+  listener_options.keep_alive_seconds = 5;
+  HttpListener listener(listener_options);
+  arena::ArenaRoutes routes(contest, leaderboard, routes_options);
+  routes.Register(listener.http());
+  const int port = listener.Start();
+  std::fprintf(stderr, "kaieval serve: %s contest of %zu models at http://%s:%d/ (store %s)\n",
+               config.simulated ? "simulated" : "public", config.models.size(),
+               config.host.c_str(), port, config.store.c_str());
+  // Tests and scripts read the bound port from this line on stdout.
+  std::printf("listening on http://%s:%d/\n", config.host.c_str(), port);
+  std::fflush(stdout);
+
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::fprintf(stderr, "kaieval serve: stopping (signal %d)\n", signal);
+  listener.Stop();
+  if (refmodel.server) refmodel.server->Stop();
+}
+
+}  // namespace
+
+void RegisterServeCommand(CLI::App& app) {
+  auto opts = std::make_shared<ServeOptions>();
+  CLI::App* cmd = app.add_subcommand("serve", "Serve the public contest (arena and leaderboard)");
+  cmd->add_option("--config", opts->config, "Contest config (contest.yaml)")->required();
+  cmd->add_option("--listen", opts->listen, "HOST:PORT (overrides the config; port 0 = any)");
+  cmd->add_option("--store", opts->store, "SQLite store (overrides the config)");
+  cmd->add_option("--web-root", opts->web_root, "Built web pages (overrides the config)");
+  cmd->add_option("--threads", opts->threads, "Connections served at once")
+      ->capture_default_str()
+      ->check(CLI::Range(4, 4096));
+  cmd->callback([opts] { Run(*opts); });
+}
+
+}  // namespace kaieval::cli
