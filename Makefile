@@ -7,14 +7,20 @@ BENCH_BUILD ?= build-bench
 JOBS ?= 2
 CMAKE_FLAGS ?=
 
-.PHONY: setup build demo test test-asan fuzz bench clean
+.PHONY: setup build web demo test test-asan fuzz bench clean
 
 setup:
 	@bash scripts/setup
 
-build: setup
+build: setup web
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@ninja -C $(BUILD) -j $(JOBS)
+
+# The contest's web pages (web/dist), rebuilt when a source changed.
+WEB_SOURCES := $(wildcard web/src/* web/*.html web/package-lock.json web/vite.config.js web/tsconfig.json)
+web: web/dist/index.html
+web/dist/index.html: $(WEB_SOURCES)
+	@cd web && npm run --silent build >/dev/null
 
 demo: build
 	@$(BUILD)/kaieval demo --out out/demo

@@ -8,3 +8,4 @@ echo "== client overhead (pinned)"; PIN=1 bash "$DIR/client_overhead.sh" "$BUILD
 echo "== memory";          bash "$DIR/memory.sh" "$BUILD"
 echo "== engine (14,000 items)"; bash "$DIR/engine.sh" "$BUILD" 14000
 echo "== engine (100,000 items)"; bash "$DIR/engine.sh" "$BUILD" 100000
+echo "== arena rating (1,800,000 battles)"; bash "$DIR/rating.sh" "$BUILD"

@@ -12,5 +12,7 @@ void RegisterRequestCommand(CLI::App& app);
 void RegisterRunCommand(CLI::App& app);
 void RegisterTasksCommand(CLI::App& app);
 void RegisterCompareCommand(CLI::App& app);
+void RegisterServeCommand(CLI::App& app);
+void RegisterArenaCommand(CLI::App& app);
 
 }  // namespace kaieval::cli

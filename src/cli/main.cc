@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   kaieval::cli::RegisterRunCommand(app);
   kaieval::cli::RegisterTasksCommand(app);
   kaieval::cli::RegisterCompareCommand(app);
+  kaieval::cli::RegisterServeCommand(app);
+  kaieval::cli::RegisterArenaCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -74,6 +74,8 @@ void Run(const ServeOptions& o) {
                  config.admin_token_env.c_str());
   }
 
+  const fs::path store_dir = fs::path(config.store).parent_path();
+  if (!store_dir.empty()) fs::create_directories(store_dir);
   arena::BattleStore store(config.store);
   arena::Contest contest(config, store, NowMs);
   arena::LeaderboardService leaderboard(contest);

@@ -6,6 +6,8 @@ Usage: fake_openai.py MODE PORT_FILE. MODE is one of:
   nologprobs  answers /v1/completions without logprobs, as a server without prompt logprobs
   huge        answers with a 80 MiB JSON body
   flaky       answers 503 with Retry-After: 0 to the first two requests, then a completion
+  hostile     a chat model whose answers carry HTML and script payloads when the user's last
+              message contains "payload" (for the browser test of the arena's sanitising)
 It binds 127.0.0.1 on a free port, writes the port to PORT_FILE, and counts requests at GET /count.
 """
 import http.server
@@ -43,7 +45,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         global COUNT
         COUNT += 1
         length = int(self.headers.get("Content-Length", "0"))
-        self.rfile.read(length)
+        request = self.rfile.read(length)
         if MODE == "html":
             self.send(200, "<html><body>Sign in to the proxy</body></html>", "text/html")
         elif MODE == "nologprobs":
@@ -51,11 +53,31 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                                      "finish_reason": "length"}]}))
         elif MODE == "huge":
             self.send(200, '{"choices":[{"text":"' + "x" * (80 << 20) + '"}]}')
+        elif MODE == "hostile":
+            self.hostile(json.loads(request))
         elif MODE == "flaky" and COUNT <= 2:
             self.send(503, '{"error":{"message":"overloaded"}}', headers=[("Retry-After", "0")])
         else:
             self.send(200, json.dumps({"choices": [{"index": 0, "text": "fine",
                                                      "finish_reason": "stop"}]}))
+
+    def hostile(self, request):
+        last = request["messages"][-1]["content"]
+        if "payload" in last:
+            pieces = ["결과입니다.\n\n", "<script>window.__xss=1</script>\n\n",
+                      '<img src=x onerror="window.__xss=1">\n\n',
+                      "[link](javascript:window.__xss=1)\n\n", "**끝**"]
+        else:
+            pieces = ["## 답변\n\n", "- 첫째, 서울은 한국의 수도입니다.\n", "- 둘째, **한강**이 흐릅니다.\n"]
+        if not request.get("stream"):
+            self.send(200, json.dumps({"choices": [{"index": 0, "message": {
+                "role": "assistant", "content": "".join(pieces)}, "finish_reason": "stop"}]}))
+            return
+        events = "".join("data: " + json.dumps({"choices": [{"index": 0, "delta": {"content": p}}]}) + "\n\n"
+                         for p in pieces)
+        events += "data: " + json.dumps({"choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]}) + "\n\n"
+        events += "data: [DONE]\n\n"
+        self.send(200, events, "text/event-stream")
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)

@@ -139,7 +139,9 @@ class ContestReader : public YamlReader {
       }
     }
     if (root["filters"]) {
-      if (!root["filters"].IsMap()) Fail(root["filters"], "filters", "expected a map");
+      RequireKnownKeys(root["filters"], "filters",
+                       {"identity_words", "identity_words_defaults", "prompt_dedup",
+                        "suspicious_voters"});
       c.filters = root["filters"];
     }
     return c;

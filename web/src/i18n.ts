@@ -1,0 +1,268 @@
+// Korean first, English by a toggle that is remembered (localStorage). The words follow
+// shared/UI.md ("Words to use").
+
+export type Lang = "ko" | "en";
+
+const STORAGE_KEY = "kaieval.lang";
+
+const ko = {
+  "contest.title": "대국민 컨테스트",
+  "contest.subtitle": "두 AI 모델에게 같은 질문을 하고, 더 나은 답을 골라 주세요. 어느 모델인지는 투표한 뒤에 공개돼요.",
+  "nav.arena": "대국민 컨테스트",
+  "nav.leaderboard": "순위표",
+  "lang.toggle": "English",
+  "lang.toggle.label": "Switch to English",
+  "model.a": "모델 A",
+  "model.b": "모델 B",
+  "note.identity": "모델이 답변에서 자기 이름이나 만든 곳을 밝히면, 그 대화의 투표는 집계되지 않아요.",
+  "prompt.placeholder": "질문을 입력하세요 (Enter: 보내기, Shift+Enter: 줄바꿈)",
+  "prompt.label": "질문",
+  "send": "보내기",
+  "sending": "답변 중…",
+  "vote.question": "어느 답이 더 좋은가요?",
+  "vote.a": "A가 더 좋아요",
+  "vote.b": "B가 더 좋아요",
+  "vote.tie": "비슷해요",
+  "vote.bothbad": "둘 다 별로예요",
+  "reveal": "모델 공개",
+  "new.battle": "새 대화",
+  "pane.empty": "질문을 보내면 여기에 답이 나와요.",
+  "pane.streaming": "답변 중…",
+  "pane.error": "답변을 받지 못했어요.",
+  "you": "나",
+  "turns": "대화 {n} / {max}",
+  "chars": "{n} / {max}자",
+  "status.ready": "",
+  "status.starting": "새 대화를 시작하는 중…",
+  "status.streaming": "두 모델이 답하는 중이에요…",
+  "status.answered": "두 답을 비교해 보고 투표해 주세요. 이어서 더 물어봐도 돼요.",
+  "status.answered.last": "대화 횟수를 다 썼어요. 두 답을 비교해 투표해 주세요.",
+  "status.voting": "투표를 기록하는 중…",
+  "status.voted": "투표해 주셔서 고마워요. 모델 공개: A는 {a}, B는 {b}.",
+  "status.restored": "이전 대화를 이어서 보여 드려요.",
+  "error.network": "네트워크 오류가 났어요. 연결을 확인하고 다시 시도해 주세요.",
+  "error.stream_cut": "답변을 받는 도중 연결이 끊겼어요. 새 대화로 다시 시도해 주세요.",
+  "error.rate_limit": "요청이 너무 많아요. 잠시 뒤에 다시 시도해 주세요.",
+  "error.rate_limit.after": "요청이 너무 많아요. {s}초 뒤에 다시 시도해 주세요.",
+  "error.turn_limit": "이 대화에서 보낼 수 있는 질문 수를 다 썼어요. 투표하거나 새 대화를 시작해 주세요.",
+  "error.already_voted": "이 대화에는 이미 투표했어요. 새 대화를 시작해 주세요.",
+  "error.no_turn": "먼저 질문을 보내고 답을 받은 뒤에 투표할 수 있어요.",
+  "error.unknown_battle": "이 대화를 찾을 수 없어요. 새 대화를 시작해 주세요.",
+  "error.message_length": "질문이 비어 있거나 너무 길어요 (최대 {max}자).",
+  "error.csrf": "보안 확인에 실패했어요. 페이지를 새로 고쳐 주세요.",
+  "error.side": "{model}의 답변에 문제가 생겼어요. 새 대화로 다시 시도해 주세요.",
+  "error.generic": "오류가 났어요 ({code}). 다시 시도해 주세요.",
+  "error.session": "서버에 연결하지 못했어요. 잠시 뒤에 페이지를 새로 고쳐 주세요.",
+
+  "lb.title": "순위표",
+  "lb.subtitle": "대국민 컨테스트에서 시민들이 투표한 결과로 매긴 점수예요. 모든 점수에는 95% 신뢰구간이 함께 있어요.",
+  "lb.simulated": "시뮬레이션",
+  "lb.simulated.text": "이 순위표는 실제 투표가 아니라 시뮬레이션(예시 데이터)으로 만들었어요.",
+  "lb.updated": "마지막 업데이트",
+  "lb.votes.total": "전체 투표",
+  "lb.votes.counted": "집계된 투표",
+  "lb.votes.excluded": "제외된 투표",
+  "lb.rank": "순위",
+  "lb.model": "모델",
+  "lb.rating": "점수",
+  "lb.ci": "95% 신뢰구간",
+  "lb.votes": "투표 수",
+  "lb.wlt": "승 · 패 · 무",
+  "lb.forest.title": "점수와 95% 신뢰구간",
+  "lb.forest.help": "점은 점수, 가로 막대는 95% 신뢰구간이에요. 막대가 겹치면 두 모델의 차이가 뚜렷하지 않다는 뜻이에요.",
+  "lb.heatmap.title": "승률 (행 모델이 열 모델을 이긴 비율)",
+  "lb.heatmap.help": "비긴 대결은 절반으로 셉니다. 빈 칸은 두 모델이 아직 만나지 않았다는 뜻이에요.",
+  "lb.battles.title": "대결 수",
+  "lb.battles.help": "두 모델이 맞붙어 집계된 대결의 수예요.",
+  "lb.sampling.title": "지금 적용 중인 대결 배정 비율",
+  "lb.sampling.mode": "방식",
+  "lb.sampling.pair": "모델 쌍",
+  "lb.sampling.weight": "비율",
+  "lb.excluded.title": "제외된 투표와 이유",
+  "lb.excluded.reason": "이유",
+  "lb.excluded.count": "수",
+  "lb.excluded.total": "합계",
+  "lb.bootstrap": "신뢰구간: 부트스트랩 {n}회 (시드 {seed})",
+  "lb.refresh": "30초마다 자동으로 새로 고쳐요.",
+  "lb.loading": "불러오는 중…",
+  "lb.error": "순위표를 불러오지 못했어요 ({code}). 30초 뒤에 다시 시도해요.",
+  "lb.empty": "아직 집계된 투표가 없어요.",
+  "reason.identity_leak": "모델 신원 노출",
+  "reason.duplicate_prompt": "중복 질문",
+  "reason.suspicious_voter": "의심 투표자",
+  "reason.rate_limit": "투표 횟수 제한",
+  "reason.admin": "관리자 제외",
+  "mode.uniform": "균등",
+  "mode.adaptive": "적응형",
+} as const;
+
+export type MessageKey = keyof typeof ko;
+
+const en: Record<MessageKey, string> = {
+  "contest.title": "Public contest",
+  "contest.subtitle": "Ask two AI models the same question and pick the better answer. Which models they are is revealed after you vote.",
+  "nav.arena": "Public contest",
+  "nav.leaderboard": "Leaderboard",
+  "lang.toggle": "한국어",
+  "lang.toggle.label": "한국어로 보기",
+  "model.a": "Model A",
+  "model.b": "Model B",
+  "note.identity": "If a model says its own name or who made it in an answer, the vote on that conversation does not count.",
+  "prompt.placeholder": "Type your question (Enter: send, Shift+Enter: new line)",
+  "prompt.label": "Question",
+  "send": "Send",
+  "sending": "Answering…",
+  "vote.question": "Which answer is better?",
+  "vote.a": "A is better",
+  "vote.b": "B is better",
+  "vote.tie": "Tie",
+  "vote.bothbad": "Both are bad",
+  "reveal": "Models revealed",
+  "new.battle": "New battle",
+  "pane.empty": "Send a question and the answer appears here.",
+  "pane.streaming": "Answering…",
+  "pane.error": "No answer was received.",
+  "you": "You",
+  "turns": "Turn {n} / {max}",
+  "chars": "{n} / {max} characters",
+  "status.ready": "",
+  "status.starting": "Starting a new battle…",
+  "status.streaming": "Both models are answering…",
+  "status.answered": "Compare the two answers and vote. You may also ask a follow-up question.",
+  "status.answered.last": "This conversation has no turns left. Compare the two answers and vote.",
+  "status.voting": "Recording your vote…",
+  "status.voted": "Thank you for voting. Models revealed: A is {a}, B is {b}.",
+  "status.restored": "Your earlier conversation is shown again.",
+  "error.network": "A network error occurred. Check your connection and try again.",
+  "error.stream_cut": "The connection broke while the answers were coming in. Please start a new battle.",
+  "error.rate_limit": "Too many requests. Please try again in a moment.",
+  "error.rate_limit.after": "Too many requests. Please try again in {s} seconds.",
+  "error.turn_limit": "This conversation has no turns left. Vote, or start a new battle.",
+  "error.already_voted": "You have already voted on this conversation. Please start a new battle.",
+  "error.no_turn": "Send a question and get the answers before voting.",
+  "error.unknown_battle": "This conversation could not be found. Please start a new battle.",
+  "error.message_length": "The question is empty or too long (at most {max} characters).",
+  "error.csrf": "The security check failed. Please reload the page.",
+  "error.side": "Something went wrong with {model}'s answer. Please start a new battle.",
+  "error.generic": "An error occurred ({code}). Please try again.",
+  "error.session": "Could not reach the server. Please reload the page in a moment.",
+
+  "lb.title": "Leaderboard",
+  "lb.subtitle": "Ratings from the citizens' votes in the public contest. Every rating comes with its 95% confidence interval.",
+  "lb.simulated": "Simulated",
+  "lb.simulated.text": "This leaderboard is simulated (demo data), not real votes.",
+  "lb.updated": "Last updated",
+  "lb.votes.total": "All votes",
+  "lb.votes.counted": "Counted votes",
+  "lb.votes.excluded": "Excluded votes",
+  "lb.rank": "Rank",
+  "lb.model": "Model",
+  "lb.rating": "Rating",
+  "lb.ci": "95% CI",
+  "lb.votes": "Votes",
+  "lb.wlt": "Wins · Losses · Ties",
+  "lb.forest.title": "Ratings with 95% confidence intervals",
+  "lb.forest.help": "The dot is the rating, the bar its 95% confidence interval. Where bars overlap, the two models are not clearly different.",
+  "lb.heatmap.title": "Win rate (share of battles the row model won against the column model)",
+  "lb.heatmap.help": "A tie counts as half a win. An empty cell means the two models have not met yet.",
+  "lb.battles.title": "Battle counts",
+  "lb.battles.help": "The number of counted battles between each pair of models.",
+  "lb.sampling.title": "Pair-sampling weights in force",
+  "lb.sampling.mode": "Mode",
+  "lb.sampling.pair": "Pair",
+  "lb.sampling.weight": "Weight",
+  "lb.excluded.title": "Excluded votes by reason",
+  "lb.excluded.reason": "Reason",
+  "lb.excluded.count": "Count",
+  "lb.excluded.total": "Total",
+  "lb.bootstrap": "Intervals: {n} bootstrap resamples (seed {seed})",
+  "lb.refresh": "Refreshes automatically every 30 seconds.",
+  "lb.loading": "Loading…",
+  "lb.error": "Could not load the leaderboard ({code}). Trying again in 30 seconds.",
+  "lb.empty": "No counted votes yet.",
+  "reason.identity_leak": "Model identity revealed",
+  "reason.duplicate_prompt": "Duplicate prompt",
+  "reason.suspicious_voter": "Suspicious voter",
+  "reason.rate_limit": "Rate limit",
+  "reason.admin": "Excluded by admin",
+  "mode.uniform": "Uniform",
+  "mode.adaptive": "Adaptive",
+};
+
+const dicts: Record<Lang, Record<MessageKey, string>> = { ko, en };
+
+function readStored(): Lang {
+  try {
+    const v = localStorage.getItem(STORAGE_KEY);
+    if (v === "en" || v === "ko") return v;
+  } catch {
+    // storage may be blocked; Korean is the default
+  }
+  return "ko";
+}
+
+let current: Lang = readStored();
+const listeners: ((lang: Lang) => void)[] = [];
+
+export function getLang(): Lang {
+  return current;
+}
+
+export function hasKey(key: string): key is MessageKey {
+  return Object.prototype.hasOwnProperty.call(ko, key);
+}
+
+/** The message in the current language, with `{name}` placeholders filled in. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  const template = dicts[current][key] ?? ko[key] ?? key;
+  return template.replace(/\{(\w+)\}/g, (m, name: string) =>
+    Object.prototype.hasOwnProperty.call(params, name) ? String(params[name]) : m,
+  );
+}
+
+/** Fills every `[data-i18n]` element's text and `[data-i18n-<attr>]` attributes under root. */
+export function applyI18n(root: ParentNode = document): void {
+  document.documentElement.lang = current;
+  root.querySelectorAll<HTMLElement>("[data-i18n]").forEach((el) => {
+    const key = el.dataset.i18n;
+    if (key && hasKey(key)) el.textContent = t(key);
+  });
+  for (const attr of ["placeholder", "title", "aria-label"]) {
+    root.querySelectorAll<HTMLElement>(`[data-i18n-${attr}]`).forEach((el) => {
+      const key = el.getAttribute(`data-i18n-${attr}`);
+      if (key && hasKey(key)) el.setAttribute(attr, t(key));
+    });
+  }
+}
+
+export function setLang(lang: Lang): void {
+  current = lang;
+  try {
+    localStorage.setItem(STORAGE_KEY, lang);
+  } catch {
+    // not remembered, but still switched
+  }
+  applyI18n();
+  for (const fn of listeners) fn(lang);
+}
+
+export function onLangChange(fn: (lang: Lang) => void): void {
+  listeners.push(fn);
+}
+
+/** Wires the language toggle button (`data-testid="lang-toggle"`) and fills the page once. */
+export function initI18n(titleKey: MessageKey): void {
+  const updateTitle = (): void => {
+    document.title = `${t(titleKey)} · kaieval`;
+  };
+  applyI18n();
+  updateTitle();
+  onLangChange(updateTitle);
+  const btn = document.getElementById("lang-toggle");
+  btn?.addEventListener("click", () => setLang(current === "ko" ? "en" : "ko"));
+}
+
+/** Numbers and dates in the current language's conventions. */
+export function locale(): string {
+  return current === "ko" ? "ko-KR" : "en-GB";
+}
