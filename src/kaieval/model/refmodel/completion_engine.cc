@@ -103,6 +103,20 @@ std::vector<std::string> ChatStreamEvents(const ordered_json& header, const Gene
   return events;
 }
 
+// The first word of the last user message and the space after it ("" if there is none).
+std::u32string AnswerLead(const std::vector<ChatMessage>& messages) {
+  for (auto it = messages.rbegin(); it != messages.rend(); ++it) {
+    if (it->role != "user") continue;
+    std::u32string text = DecodeUtf8(it->content);
+    size_t start = text.find_first_not_of(U" \t\n");
+    if (start == std::u32string::npos) return U"";
+    size_t end = text.find_first_of(U" \t\n", start);
+    if (end == std::u32string::npos) return U"";  // one word only: nothing to continue from
+    return text.substr(start, end - start) + U" ";
+  }
+  return U"";
+}
+
 }  // namespace
 
 std::string RenderChatPrompt(const std::vector<ChatMessage>& messages) {
@@ -181,12 +195,17 @@ ChatReply CompletionEngine::Chat(const nlohmann::json& body, const RequestContex
   ChatRequest request = ParseChatRequest(body);
   const CharNgramModel& model = FindModel(request.model);
   std::u32string prompt = DecodeUtf8(RenderChatPrompt(request.messages));
+  // An order-12 model sees only "assistant: " of the prompt, so every answer would be the same
+  // generic line: the answer starts from the topic (the first word) of the user's last message
+  // instead, which keeps it in the question's language and on its subject.
+  std::u32string lead = AnswerLead(request.messages);
   GenerateOptions options;
   options.max_tokens = request.sampling.max_tokens;
   options.temperature = request.sampling.temperature;
   options.seed = request.sampling.seed.value_or(context.default_seed);
   options.stop = request.sampling.stop;
-  Generation g = Generate(model, prompt, options);
+  Generation g = Generate(model, prompt + lead, options);
+  g.text = lead + g.text;
 
   ChatReply reply;
   reply.stream = request.stream;

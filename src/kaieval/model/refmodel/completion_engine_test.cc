@@ -221,6 +221,21 @@ TEST(CompletionEngine, ChatRendersRolesAndAnswersAsAssistant) {
   EXPECT_EQ(r["usage"]["prompt_tokens"], CodePointCount("user: Hello.\nassistant: "));
 }
 
+TEST(CompletionEngine, ChatAnswersStartFromTheTopicOfTheLastUserMessage) {
+  ChatReply reply = TinyEngine().Chat(
+      {{"model", "tiny-10"},
+       {"messages",
+        {{{"role", "user"}, {"content", "Hello."}},
+         {{"role", "assistant"}, {"content", "Hello."}},
+         {{"role", "user"}, {"content", "  Water boils at what temperature?"}}}},
+       {"temperature", 0}},
+      kContext);
+  json r = json::parse(DumpJson(reply.body));
+  const std::string answer = r["choices"][0]["message"]["content"];
+  EXPECT_EQ(answer.rfind("Water ", 0), 0u) << answer;
+  EXPECT_GT(answer.size(), std::string("Water ").size());
+}
+
 TEST(CompletionEngine, ChatRejectsBadMessages) {
   auto chat = [](const json& body) { TinyEngine().Chat(body, kContext); };
   EXPECT_EQ(ErrorOf([&] { chat({{"model", "tiny-10"}}); }).param(), "messages");
