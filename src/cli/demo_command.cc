@@ -14,6 +14,7 @@
 #include "kaieval/bench/runner.h"
 #include "kaieval/common/error.h"
 #include "kaieval/common/hash.h"
+#include "demo_contest.h"
 #include "embedded_refmodel.h"
 
 namespace kaieval::cli {
@@ -24,6 +25,7 @@ using nlohmann::ordered_json;
 
 struct DemoOptions {
   std::string refmodel_config = "examples/refmodel/models.yaml";
+  std::string contest_config = "examples/contest/contest.yaml";
   std::string tasks_dir = "tasks";
   std::string tasks = "kaieval_demo";
   std::string out = "out/demo";
@@ -85,8 +87,9 @@ void Run(const DemoOptions& o) {
     model::ModelClient client(model::ParseModelArgs("openai", r.model_args), &cache);
     runs.push_back(bench::RunEvaluation(r, client).results);
   }
-  refmodel.server->Stop();
   PrintTable(names, runs);
+  RunDemoContest(o.contest_config, base_url, o.out);
+  refmodel.server->Stop();
   std::printf("\nresults and samples: %s/runs/<model>/; evidence store: %s/campaign.db\n",
               o.out.c_str(), o.out.c_str());
 }
@@ -98,6 +101,8 @@ void RegisterDemoCommand(CLI::App& app) {
   CLI::App* cmd =
       app.add_subcommand("demo", "Run the built-in tasks against the built-in reference models");
   cmd->add_option("--refmodel-config", opts->refmodel_config, "Reference models YAML")
+      ->capture_default_str();
+  cmd->add_option("--contest-config", opts->contest_config, "Contest config (simulated voters)")
       ->capture_default_str();
   cmd->add_option("--include-path", opts->tasks_dir, "Folder of task YAML files")
       ->capture_default_str();

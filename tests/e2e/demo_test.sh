@@ -19,3 +19,19 @@ best, worst = rows["ko_cloze acc,none"][0], rows["ko_cloze acc,none"][-1]
 assert best - worst > 0.3, rows["ko_cloze acc,none"]
 print(f"ok: demo table: ko_cloze acc {best:.3f} (hanul-7b) vs {worst:.3f} (byeol-1b)")
 PY
+# The simulated contest: named as simulated, the two simulated riggers' votes excluded, and the
+# best reference model ahead of the worst.
+grep -q "Public contest (SIMULATED voters" "$WORK/table.txt" || fail "the contest part is not marked simulated"
+SUSPICIOUS=$(sed -n 's/^excluded:.* suspicious_voter \([0-9]*\).*/\1/p' "$WORK/table.txt")
+[ "${SUSPICIOUS:-0}" -ge 100 ] || fail "the simulated riggers (120 votes) were not excluded: $(grep excluded: "$WORK/table.txt")"
+[ "$(sqlite3 "$WORK/demo/contest.db" "SELECT count(*) FROM votes")" -gt 500 ] || fail "the contest store has too few votes"
+python3 - "$WORK/table.txt" <<'PY'
+import sys
+rank = {}
+for line in open(sys.argv[1]):
+    parts = line.split()
+    if len(parts) >= 3 and parts[1] in ("hanul-7b", "byeol-1b") and parts[0].isdigit():
+        rank[parts[1]] = float(parts[2])
+assert rank["hanul-7b"] > rank["byeol-1b"], rank
+print(f"ok: simulated contest: hanul-7b {rank['hanul-7b']} above byeol-1b {rank['byeol-1b']}")
+PY

@@ -40,14 +40,14 @@ std::string RandomToken() {
   return hex;
 }
 
-Contest::Contest(ContestConfig config, BattleStore& store, Clock now_ms)
+Contest::Contest(ContestConfig config, BattleStore& store, Clock now_ms, uint64_t sampling_seed)
     : config_(std::move(config)),
       store_(store),
       now_ms_(std::move(now_ms)),
       session_votes_(config_.rate_limits.votes_per_hour_per_session),
       address_votes_(config_.rate_limits.votes_per_hour_per_address),
       sampler_(ActiveModels(config_)),
-      rng_(RandomSeed()) {
+      rng_(sampling_seed != 0 ? sampling_seed : RandomSeed()) {
   StoreSnapshot snap = store_.Load();
   for (auto& s : snap.sessions) sessions_.emplace(s.id, std::move(s));
   for (const auto& b : snap.battles) {

@@ -70,8 +70,9 @@ class Contest {
  public:
   using Clock = std::function<int64_t()>;  // ms since the Unix epoch
   // Reads the store back (sessions, battles, turns, votes, rate-limit windows). `config`'s
-  // model specs must be resolved. `store` must outlive the contest.
-  Contest(ContestConfig config, BattleStore& store, Clock now_ms);
+  // model specs must be resolved. `store` must outlive the contest. `sampling_seed` seeds pair
+  // sampling and answer seeds (0: from the operating system; a demo passes one to repeat itself).
+  Contest(ContestConfig config, BattleStore& store, Clock now_ms, uint64_t sampling_seed = 0);
 
   // The session named by the cookie value, or a new one for `client`.
   SessionInfo OpenSession(const std::string& cookie, const std::string& client);

@@ -112,10 +112,18 @@ FilteredVotes FilterVotes(const std::vector<VoteWithConversation>& rows,
     apply(DownsampleDuplicatePrompts(remaining(), settings.prompt_dedup).exclusions);
   }
   if (on(ExclusionReason::kSuspiciousVoter)) {
-    SuspiciousVoterResult r =
-        FindSuspiciousVoters(remaining(), settings.suspicious_voters, model_names);
-    apply(r.exclusions);
-    out.voter_tests = std::move(r.voters);
+    // A voter is a session; a rigger spreads votes over fresh sessions, so the same test runs
+    // again with each client address as the voter.
+    std::vector<VoteRecord> left = remaining();
+    SuspiciousVoterResult by_session =
+        FindSuspiciousVoters(left, settings.suspicious_voters, model_names);
+    for (auto& v : left) v.voter = "address " + v.client;
+    SuspiciousVoterResult by_address =
+        FindSuspiciousVoters(left, settings.suspicious_voters, model_names);
+    apply(by_session.exclusions);
+    apply(by_address.exclusions);
+    out.voter_tests = std::move(by_session.voters);
+    out.voter_tests.insert(out.voter_tests.end(), by_address.voters.begin(), by_address.voters.end());
   }
   for (const auto& w : out.why) {
     if (w) out.counts[w->reason]++;

@@ -33,7 +33,8 @@ struct FilteredVotes {
   std::vector<VoteRecord> votes;               // every vote, by vote id
   std::vector<std::optional<Exclusion>> why;   // parallel: the first reason a vote is excluded
   std::map<ExclusionReason, int64_t> counts;   // excluded votes by reason
-  std::vector<VoterTest> voter_tests;          // the suspicious-voter test of each voter tested
+  // The suspicious-voter tests: by session, then by client address (voter "address <addr>").
+  std::vector<VoterTest> voter_tests;
   std::vector<std::string> model_names;        // VoteRecord model indices name these
 };
 

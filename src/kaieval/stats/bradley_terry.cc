@@ -166,10 +166,11 @@ struct Solution {
 // while making the system positive definite even with l2 = 0 on a connected comparison graph.
 Solution SolveNewton(const PairTable& t, const RatingOptions& o, std::vector<double> start) {
   const size_t n = t.n;
-  // The ridge grows with the data, so duplicating or reweighting all battles changes nothing.
+  // The ridge grows with the battles per model, so duplicating or reweighting all battles
+  // changes nothing and its pull on each rating does not grow with the number of models.
   double total = 0;
   for (double w : t.wins) total += w;
-  const double l2 = o.l2 * (total > 0 ? total : 1.0);
+  const double l2 = o.l2 * (total > 0 ? total : 1.0) / static_cast<double>(n);
   Solution s;
   s.theta = std::move(start);
   std::vector<double> hessian(n * n), step(n), trial(n);
