@@ -16,7 +16,7 @@ YAML
 for m in hanul-7b dalbit-5b sanmaru-3b narae-2b byeol-1b; do
   echo "  - {name: $m, type: local-chat-completions, model_args: \"base_url=http://127.0.0.1:9/v1,model=$m\"}" >>"$WORK/contest.yaml"
 done
-echo "rate_limits: {votes_per_hour_per_address: 1000000}" >>"$WORK/contest.yaml"
+echo "rate_limits: {votes_per_hour_per_address: 1000000, sessions_per_hour_per_address: 1000000}" >>"$WORK/contest.yaml"
 
 serve() {
   "$KAIEVAL" serve --config "$WORK/contest.yaml" --listen 127.0.0.1:0 --threads 128 \

@@ -55,7 +55,7 @@ class SimulatedCampaign {
   void Battle(const std::string& session, const std::string& client, const std::string& prompt,
               const std::function<std::string(const std::string&, const std::string&)>& choose) {
     std::string id = contest_.CreateBattle(session);
-    arena::TurnPlan plan = contest_.BeginTurn(session, id, prompt);
+    arena::TurnPlan plan = contest_.BeginTurn(session, "10.0.0.1", id, prompt);
     std::string answers[2];
     bool ok = true;
     for (int side = 0; side < 2; ++side) {

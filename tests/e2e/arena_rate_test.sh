@@ -36,6 +36,14 @@ DIFF=$(max_diff "$WORK/ours.json" "$WORK/ref.json")
 below "$DIFF" 0.1 || fail "Bradley-Terry differs from FastChat's definition by $DIFF points"
 pass "Bradley-Terry matches FastChat's compute_bt definition: max |difference| $DIFF < 0.1 over 14 models"
 
+# Many models: the fit's ridge must not grow with the size of the field.
+"$PY" "$GEN" "$WORK/wide.jsonl" --models 100 --battles 100000 --seed 3
+"$KAIEVAL" arena rate "$WORK/wide.jsonl" --json --bootstrap 2 >"$WORK/wide.json" 2>/dev/null
+"$PY" "$REF" "$WORK/wide.jsonl" >"$WORK/ref_wide.json"
+DIFF=$(max_diff "$WORK/wide.json" "$WORK/ref_wide.json")
+below "$DIFF" 0.1 || fail "with 100 models Bradley-Terry differs from FastChat's definition by $DIFF"
+pass "and over 100 models and 100,000 battles: max |difference| $DIFF"
+
 "$KAIEVAL" arena rate "$WORK/battles.jsonl" --json --bootstrap 50 --anchor model-003=1114 \
   >"$WORK/anchored.json" 2>/dev/null
 "$PY" "$REF" "$WORK/battles.jsonl" --anchor model-003=1114 >"$WORK/ref_anchored.json"

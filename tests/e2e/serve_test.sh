@@ -15,7 +15,7 @@ for m in hanul-7b dalbit-5b sanmaru-3b narae-2b byeol-1b; do
 done
 cat >>"$WORK/contest.yaml" <<YAML
 turns: {max_turns: 2, max_message_chars: 100, max_tokens: 16}
-rate_limits: {votes_per_hour_per_session: 5, votes_per_hour_per_address: 100000}
+rate_limits: {votes_per_hour_per_session: 5, votes_per_hour_per_address: 100000, sessions_per_hour_per_address: 100000, turns_per_hour_per_address: 100000}
 leaderboard: {bootstrap: 20, refresh_seconds: 1}
 YAML
 

@@ -170,7 +170,7 @@ struct ArenaRoutes::Impl {
     std::string session = PostSession(req);
     json body = ParseBody(req);
     auto plan = std::make_shared<TurnPlan>(
-        contest_.BeginTurn(session, std::string(req.matches[1]), StringField(body, "message")));
+        contest_.BeginTurn(session, req.remote_addr, std::string(req.matches[1]), StringField(body, "message")));
     res.status = 200;
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");  // nginx: pass events through unbuffered

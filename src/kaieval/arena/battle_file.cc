@@ -76,7 +76,9 @@ class RecordSplitter {
 
   bool NextLine(std::string_view& record) {
     while (true) {
-      const void* newline = std::memchr(buf_.data() + scan_, '\n', end_ - scan_);
+      // memchr must not see a null pointer, which an empty buffer's data() may be.
+      const void* newline =
+          end_ > scan_ ? std::memchr(buf_.data() + scan_, '\n', end_ - scan_) : nullptr;
       size_t stop = 0;
       if (newline != nullptr) {
         stop = static_cast<size_t>(static_cast<const char*>(newline) - buf_.data());

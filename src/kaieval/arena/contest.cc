@@ -46,6 +46,8 @@ Contest::Contest(ContestConfig config, BattleStore& store, Clock now_ms, uint64_
       now_ms_(std::move(now_ms)),
       session_votes_(config_.rate_limits.votes_per_hour_per_session),
       address_votes_(config_.rate_limits.votes_per_hour_per_address),
+      address_sessions_(config_.rate_limits.sessions_per_hour_per_address),
+      address_turns_(config_.rate_limits.turns_per_hour_per_address),
       sampler_(ActiveModels(config_)),
       rng_(sampling_seed != 0 ? sampling_seed : RandomSeed()) {
   StoreSnapshot snap = store_.Load();
@@ -82,6 +84,10 @@ SessionInfo Contest::OpenSession(const std::string& cookie, const std::string& c
     std::lock_guard lock(mutex_);
     auto it = sessions_.find(cookie);
     if (!cookie.empty() && it != sessions_.end()) return {it->first, it->second.csrf_token};
+    if (int64_t wait = address_sessions_.TryAcquire(client, now_ms_()); wait > 0) {
+      throw ApiError(429, "rate_limit", "too many new sessions from this address",
+                     static_cast<int>((wait + 999) / 1000));
+    }
   }
   SessionRow row{RandomToken(), RandomToken(), client, now_ms_()};
   store_.SaveSession(row);
@@ -131,8 +137,8 @@ const Contest::Battle& Contest::OwnedBattle(const std::string& session,
   return const_cast<Contest*>(this)->OwnedBattle(session, battle_id);
 }
 
-TurnPlan Contest::BeginTurn(const std::string& session, const std::string& battle_id,
-                            const std::string& message) {
+TurnPlan Contest::BeginTurn(const std::string& session, const std::string& client,
+                            const std::string& battle_id, const std::string& message) {
   if (!IsValidUtf8(message)) throw ApiError(400, "message_encoding", "the message is not UTF-8");
   std::string text = NormalizeNfc(message);
   const size_t chars = CodePointCount(text);
@@ -148,6 +154,10 @@ TurnPlan Contest::BeginTurn(const std::string& session, const std::string& battl
   if (static_cast<int>(b.turns.size()) >= config_.turns.max_turns) {
     throw ApiError(409, "turn_limit",
                    fmt::format("a battle has at most {} turns", config_.turns.max_turns));
+  }
+  if (int64_t wait = address_turns_.TryAcquire(client, now_ms_()); wait > 0) {
+    throw ApiError(429, "rate_limit", "too many messages from this address",
+                   static_cast<int>((wait + 999) / 1000));
   }
   b.turn_running = true;
   TurnPlan plan;

@@ -74,7 +74,8 @@ class Contest {
   // sampling and answer seeds (0: from the operating system; a demo passes one to repeat itself).
   Contest(ContestConfig config, BattleStore& store, Clock now_ms, uint64_t sampling_seed = 0);
 
-  // The session named by the cookie value, or a new one for `client`.
+  // The session named by the cookie value, or a new one for `client`. Throws ApiError 429 when
+  // the address opened too many sessions in the last hour.
   SessionInfo OpenSession(const std::string& cookie, const std::string& client);
   // Throws ApiError 403 (csrf) unless `session` exists and `token` is its CSRF token.
   void CheckCsrf(const std::string& session, const std::string& token) const;
@@ -85,8 +86,9 @@ class Contest {
   // Checks and reserves the next turn: the battle is the session's, not voted, under the turn
   // limit, not already running a turn; the message is 1..max_message_chars code points of
   // valid UTF-8 (stored NFC). Throws ApiError otherwise.
-  TurnPlan BeginTurn(const std::string& session, const std::string& battle_id,
-                     const std::string& message);
+  // 429 when `client` asked for too many turns in the last hour.
+  TurnPlan BeginTurn(const std::string& session, const std::string& client,
+                     const std::string& battle_id, const std::string& message);
   // Records the turn (if both answers arrived) and releases the battle for the next turn.
   void FinishTurn(const TurnPlan& plan, const std::string& answer_a, const std::string& answer_b,
                   bool completed);
@@ -133,6 +135,8 @@ class Contest {
   std::unordered_map<std::string, Battle> battles_;
   RateLimiter session_votes_;
   RateLimiter address_votes_;
+  RateLimiter address_sessions_;
+  RateLimiter address_turns_;
   PairSampler sampler_;
   std::mt19937_64 rng_;
 };

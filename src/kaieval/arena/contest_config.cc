@@ -75,15 +75,16 @@ class ContestReader : public YamlReader {
   }
 
   void Rates(const YAML::Node& n, RateLimits& r) const {
-    RequireKnownKeys(n, "rate_limits", {"votes_per_hour_per_session", "votes_per_hour_per_address"});
-    if (n["votes_per_hour_per_session"]) {
-      r.votes_per_hour_per_session = static_cast<int>(Integer(
-          n["votes_per_hour_per_session"], "rate_limits.votes_per_hour_per_session", 1, 1000000));
-    }
-    if (n["votes_per_hour_per_address"]) {
-      r.votes_per_hour_per_address = static_cast<int>(Integer(
-          n["votes_per_hour_per_address"], "rate_limits.votes_per_hour_per_address", 1, 1000000));
-    }
+    RequireKnownKeys(n, "rate_limits",
+                     {"votes_per_hour_per_session", "votes_per_hour_per_address",
+                      "sessions_per_hour_per_address", "turns_per_hour_per_address"});
+    auto rate = [&](const char* key, int& value) {
+      if (n[key]) value = static_cast<int>(Integer(n[key], std::string("rate_limits.") + key, 1, 10000000));
+    };
+    rate("votes_per_hour_per_session", r.votes_per_hour_per_session);
+    rate("votes_per_hour_per_address", r.votes_per_hour_per_address);
+    rate("sessions_per_hour_per_address", r.sessions_per_hour_per_address);
+    rate("turns_per_hour_per_address", r.turns_per_hour_per_address);
   }
 
   void Sampling(const YAML::Node& n, SamplingSettings& s) const {

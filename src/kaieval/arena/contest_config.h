@@ -32,6 +32,9 @@ struct TurnLimits {
 struct RateLimits {
   int votes_per_hour_per_session = 30;
   int votes_per_hour_per_address = 120;
+  // New sessions and turns cost storage and model calls: a flood from one address is refused.
+  int sessions_per_hour_per_address = 300;
+  int turns_per_hour_per_address = 600;
 };
 
 enum class SamplingMode { kUniform, kAdaptive };

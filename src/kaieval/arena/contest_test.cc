@@ -40,7 +40,7 @@ struct Fixture {
   // A battle of `session` with one completed turn.
   std::string BattleWithTurn(const std::string& session) {
     std::string id = contest.CreateBattle(session);
-    TurnPlan plan = contest.BeginTurn(session, id, "안녕하세요");
+    TurnPlan plan = contest.BeginTurn(session, "10.0.0.1", id, "안녕하세요");
     contest.FinishTurn(plan, "answer a", "answer b", true);
     return id;
   }
@@ -70,7 +70,7 @@ TEST(Contest, VoteRevealsTheModelsOnceAfterATurn) {
   EXPECT_EQ(ErrorStatus([&] { f.contest.Vote(s.id, "10.0.0.1", id, "a"); }, &code), 409);
   EXPECT_EQ(code, "no_turn");
 
-  TurnPlan plan = f.contest.BeginTurn(s.id, id, "질문");
+  TurnPlan plan = f.contest.BeginTurn(s.id, "10.0.0.1", id, "질문");
   EXPECT_NE(plan.model_a->name, plan.model_b->name);
   f.contest.FinishTurn(plan, "A says", "B says", true);
   EXPECT_TRUE(f.contest.GetBattle(s.id, id).model_a.empty());  // still anonymous
@@ -81,7 +81,7 @@ TEST(Contest, VoteRevealsTheModelsOnceAfterATurn) {
   EXPECT_GT(r.vote_id, 0);
   EXPECT_EQ(ErrorStatus([&] { f.contest.Vote(s.id, "10.0.0.1", id, "b"); }, &code), 409);
   EXPECT_EQ(code, "already_voted");
-  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, id, "more"); }, &code), 409);
+  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, "10.0.0.1", id, "more"); }, &code), 409);
   EXPECT_EQ(f.contest.GetBattle(s.id, id).model_a, plan.model_a->name);
 }
 
@@ -138,28 +138,51 @@ TEST(Contest, AddressLimitCatchesManySessionsFromOneAddress) {
   EXPECT_EQ(ErrorStatus([&] { f.contest.Vote(honest.id, "10.0.0.1", f.BattleWithTurn(honest.id), "a"); }), 0);
 }
 
+TEST(Contest, SessionAndTurnFloodsFromOneAddressAreRefused) {
+  ScratchDir dir("contest_flood");
+  BattleStore store(dir.File("contest.db"));
+  ContestConfig config = TestConfig(dir.File("contest.db"));
+  config.rate_limits.sessions_per_hour_per_address = 3;
+  config.rate_limits.turns_per_hour_per_address = 2;
+  config.turns.max_turns = 5;
+  Contest contest(config, store, [] { return int64_t{1'700'000'000'000}; });
+  for (int i = 0; i < 3; ++i) contest.OpenSession("", "10.6.6.6");
+  std::string code;
+  EXPECT_EQ(ErrorStatus([&] { contest.OpenSession("", "10.6.6.6"); }, &code), 429);
+  EXPECT_EQ(code, "rate_limit");
+  SessionInfo honest = contest.OpenSession("", "10.0.0.1");  // another address is untouched
+  EXPECT_EQ(contest.OpenSession(honest.id, "10.6.6.6").id, honest.id);  // a known cookie is fine
+
+  std::string id = contest.CreateBattle(honest.id);
+  for (int i = 0; i < 2; ++i) {
+    contest.FinishTurn(contest.BeginTurn(honest.id, "10.0.0.1", id, "q"), "a", "b", true);
+  }
+  EXPECT_EQ(ErrorStatus([&] { contest.BeginTurn(honest.id, "10.0.0.1", id, "q"); }), 429);
+  EXPECT_EQ(ErrorStatus([&] { contest.BeginTurn(honest.id, "10.0.0.2", id, "q"); }), 0);
+}
+
 TEST(Contest, TurnLimitsAndMessageLength) {
   Fixture f;
   SessionInfo s = f.contest.OpenSession("", "10.0.0.1");
   std::string id = f.contest.CreateBattle(s.id);
   std::string code;
-  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, id, ""); }, &code), 400);
+  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, "10.0.0.1", id, ""); }, &code), 400);
   EXPECT_EQ(code, "message_length");
   // 10 Hangul syllables are 10 characters (30 bytes): allowed; 11 are not.
-  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, id, "가나다라마바사아자차카"); }), 400);
-  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, id, "\xff\xfe"); }), 400);
-  TurnPlan first = f.contest.BeginTurn(s.id, id, "가나다라마바사아자차");
-  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, id, "again"); }, &code), 409);
+  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, "10.0.0.1", id, "가나다라마바사아자차카"); }), 400);
+  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, "10.0.0.1", id, "\xff\xfe"); }), 400);
+  TurnPlan first = f.contest.BeginTurn(s.id, "10.0.0.1", id, "가나다라마바사아자차");
+  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, "10.0.0.1", id, "again"); }, &code), 409);
   EXPECT_EQ(code, "turn_running");
   f.contest.FinishTurn(first, "a1", "b1", true);
-  TurnPlan second = f.contest.BeginTurn(s.id, id, "next");
+  TurnPlan second = f.contest.BeginTurn(s.id, "10.0.0.1", id, "next");
   // The second turn carries the conversation so far, each side its own answers.
   ASSERT_EQ(second.request_a.messages.size(), 3u);
   EXPECT_EQ(second.request_a.messages[1].content, "a1");
   EXPECT_EQ(second.request_b.messages[1].content, "b1");
   EXPECT_EQ(second.request_b.messages[2].content, "next");
   f.contest.FinishTurn(second, "a2", "b2", true);
-  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, id, "third"); }, &code), 409);
+  EXPECT_EQ(ErrorStatus([&] { f.contest.BeginTurn(s.id, "10.0.0.1", id, "third"); }, &code), 409);
   EXPECT_EQ(code, "turn_limit");
 }
 
@@ -167,9 +190,9 @@ TEST(Contest, AFailedTurnIsNotRecordedAndCanBeRetried) {
   Fixture f;
   SessionInfo s = f.contest.OpenSession("", "10.0.0.1");
   std::string id = f.contest.CreateBattle(s.id);
-  f.contest.FinishTurn(f.contest.BeginTurn(s.id, id, "hi"), "partial", "", false);
+  f.contest.FinishTurn(f.contest.BeginTurn(s.id, "10.0.0.1", id, "hi"), "partial", "", false);
   EXPECT_EQ(ErrorStatus([&] { f.contest.Vote(s.id, "10.0.0.1", id, "a"); }), 409);
-  f.contest.FinishTurn(f.contest.BeginTurn(s.id, id, "hi"), "a", "b", true);
+  f.contest.FinishTurn(f.contest.BeginTurn(s.id, "10.0.0.1", id, "hi"), "a", "b", true);
   EXPECT_EQ(ErrorStatus([&] { f.contest.Vote(s.id, "10.0.0.1", id, "tie"); }), 0);
 }
 
@@ -182,16 +205,16 @@ TEST(Contest, ARestartedContestKeepsSessionsBattlesAndVotes) {
     Contest contest(TestConfig(path), store, [] { return int64_t{1'700'000'000'000}; });
     session = contest.OpenSession("", "10.0.0.1").id;
     voted = contest.CreateBattle(session);
-    contest.FinishTurn(contest.BeginTurn(session, voted, "q"), "a", "b", true);
+    contest.FinishTurn(contest.BeginTurn(session, "10.0.0.1", voted, "q"), "a", "b", true);
     contest.Vote(session, "10.0.0.1", voted, "bothbad");
     open = contest.CreateBattle(session);
-    contest.FinishTurn(contest.BeginTurn(session, open, "q1"), "a1", "b1", true);
+    contest.FinishTurn(contest.BeginTurn(session, "10.0.0.1", open, "q1"), "a1", "b1", true);
   }
   BattleStore store(path);
   Contest contest(TestConfig(path), store, [] { return int64_t{1'700'000'000'000}; });
   EXPECT_EQ(ErrorStatus([&] { contest.Vote(session, "10.0.0.1", voted, "a"); }), 409);
   EXPECT_EQ(contest.GetBattle(session, voted).vote, "bothbad");
-  TurnPlan plan = contest.BeginTurn(session, open, "q2");
+  TurnPlan plan = contest.BeginTurn(session, "10.0.0.1", open, "q2");
   EXPECT_EQ(plan.request_a.messages.size(), 3u);  // the first turn survived the restart
 }
 
@@ -203,7 +226,7 @@ TEST(Contest, BattlesAreSampledOverAllPairsWithUnguessableIds) {
   for (int i = 0; i < 60; ++i) {
     std::string id = f.contest.CreateBattle(s.id);
     ids.insert(id);
-    TurnPlan p = f.contest.BeginTurn(s.id, id, "q");
+    TurnPlan p = f.contest.BeginTurn(s.id, "10.0.0.1", id, "q");
     pairs.insert({p.model_a->name, p.model_b->name});
     f.contest.FinishTurn(p, "a", "b", false);
   }

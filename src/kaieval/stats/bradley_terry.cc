@@ -142,13 +142,17 @@ double Sigmoid(double x) {
 }
 
 // The minimised objective: negative log-likelihood plus the ridge.
+// One logarithm per pair: log(sigmoid(-d)) = log(sigmoid(d)) - d.
 double Objective(const PairTable& t, const std::vector<double>& theta, double l2) {
   double f = 0;
   for (size_t i = 0; i < t.n; ++i) {
     f += 0.5 * l2 * theta[i] * theta[i];
-    for (size_t j = 0; j < t.n; ++j) {
-      const double w = t.wins[i * t.n + j];
-      if (w > 0) f -= w * LogSigmoid(theta[i] - theta[j]);
+    for (size_t j = i + 1; j < t.n; ++j) {
+      const double wij = t.wins[i * t.n + j], wji = t.wins[j * t.n + i];
+      if (wij == 0 && wji == 0) continue;
+      const double d = theta[i] - theta[j];
+      const double log_p = LogSigmoid(d);
+      f -= wij * log_p + wji * (log_p - d);
     }
   }
   return f;
@@ -308,6 +312,17 @@ RatingIntervals Bootstrap(size_t n_models, const std::vector<Contribution>& kept
 
   RatingIntervals out;
   Fitted point = Fit(n_models, kept, options);
+  // Neighbouring cells that count the same ("tie" and a "both bad" counted as a tie) are drawn
+  // as one: the multinomial of merged cells is the same distribution, with fewer draws.
+  std::vector<Contribution> merged;
+  for (const Contribution& c : kept) {
+    if (!merged.empty() && merged.back().a == c.a && merged.back().b == c.b &&
+        merged.back().share_a == c.share_a && merged.back().weight == c.weight) {
+      merged.back().count += c.count;
+    } else {
+      merged.push_back(c);
+    }
+  }
   out.point = std::move(point.ratings);
   out.resamples = resamples;
   out.seed = seed;
@@ -324,7 +339,8 @@ RatingIntervals Bootstrap(size_t n_models, const std::vector<Contribution>& kept
   std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
   auto work = [&](int w) {
     try {
-      RunResamples(n_models, kept, options, point.theta, resamples, seed, next, out.replicates);
+      RunResamples(n_models, merged, options, point.theta, resamples, seed, next,
+                   out.replicates);
     } catch (...) {
       errors[static_cast<size_t>(w)] = std::current_exception();
       next = resamples;  // the others stop early
