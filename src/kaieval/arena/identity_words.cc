@@ -1,5 +1,6 @@
 #include "kaieval/arena/identity_words.h"
 
+#include <filesystem>
 #include <fmt/format.h>
 #include <utf8proc.h>
 
@@ -9,6 +10,7 @@
 #include <unordered_map>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/yaml_reader.h"
 #include "kaieval/common/utf8.h"
 
 namespace kaieval::arena {
@@ -237,27 +239,18 @@ IdentityWord BrandTopic(std::string text) { return {std::move(text), true, true,
 
 // ---- Config -----------------------------------------------------------------------------------
 
-std::string Where(std::string_view origin, const YAML::Node& node, const std::string& field) {
-  if (node.Mark().is_null()) return fmt::format("{}: {}", origin, field);
-  return fmt::format("{}:{}: {}", origin, node.Mark().line + 1, field);
-}
-
+// Config errors read "<file>:<line>: <field>: <problem>", as every kaieval config's do.
 [[noreturn]] void Fail(std::string_view origin, const YAML::Node& node, const std::string& field,
                        std::string_view what) {
-  throw InputError(fmt::format("{}: {}", Where(origin, node, field), what));
+  YamlReader{std::filesystem::path(origin)}.Fail(node, field, std::string(what));
 }
 
 std::string NonEmptyString(const YAML::Node& n, std::string_view origin, const std::string& field) {
-  if (!n.IsScalar() || n.Scalar().empty()) Fail(origin, n, field, "expected a non-empty string");
-  return n.Scalar();
+  return YamlReader{std::filesystem::path(origin)}.String(n, field);
 }
 
 bool Bool(const YAML::Node& n, std::string_view origin, const std::string& field) {
-  bool b;
-  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, b)) {
-    Fail(origin, n, field, "expected true or false");
-  }
-  return b;
+  return YamlReader{std::filesystem::path(origin)}.Boolean(n, field);
 }
 
 IdentityWord ParseWord(const YAML::Node& n, std::string_view origin, const std::string& field) {

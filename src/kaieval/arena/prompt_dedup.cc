@@ -4,10 +4,12 @@
 #include <utf8proc.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cmath>
 #include <unordered_map>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/yaml_reader.h"
 #include "kaieval/common/hash.h"
 #include "kaieval/common/utf8.h"
 
@@ -18,21 +20,6 @@ bool IsSpace(utf8proc_int32_t c) {
   return (c >= 0x09 && c <= 0x0D) || c == 0x20 || c == 0x85 || c == 0xA0 || c == 0x1680 ||
          (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
          c == 0x3000;
-}
-
-std::string Where(std::string_view origin, const YAML::Node& node, std::string_view field) {
-  if (node.Mark().is_null()) return fmt::format("{}: {}", origin, field);
-  return fmt::format("{}:{}: {}", origin, node.Mark().line + 1, field);
-}
-
-template <typename T>
-T Scalar(const YAML::Node& n, std::string_view origin, std::string_view field,
-         std::string_view expected) {
-  T value;
-  if (!n.IsScalar() || !YAML::convert<T>::decode(n, value)) {
-    throw InputError(fmt::format("{}: expected {}", Where(origin, n, field), expected));
-  }
-  return value;
 }
 
 void Check(const PromptDedupOptions& o) {
@@ -63,29 +50,14 @@ double Quantile(std::vector<int64_t> counts, double q) {
 PromptDedupOptions LoadPromptDedupOptions(const YAML::Node& filters, std::string_view origin) {
   PromptDedupOptions o;
   if (!filters || filters.IsNull()) return o;
-  YAML::Node n = filters["prompt_dedup"];
+  const YAML::Node& all = filters;  // const: looking a key up must not add it
+  const YAML::Node n = all["prompt_dedup"];
   if (!n || n.IsNull()) return o;
-  if (!n.IsMap()) {
-    throw InputError(Where(origin, n, "filters.prompt_dedup") + ": expected a mapping");
-  }
-  for (const auto& kv : n) {
-    std::string key = kv.first.as<std::string>("");
-    std::string field = "filters.prompt_dedup." + key;
-    if (key == "quantile") {
-      o.quantile = Scalar<double>(kv.second, origin, field, "a number in [0, 1]");
-      if (!(o.quantile >= 0 && o.quantile <= 1)) {
-        throw InputError(Where(origin, kv.second, field) + ": expected a number in [0, 1]");
-      }
-    } else if (key == "min_cap") {
-      o.min_cap = Scalar<int64_t>(kv.second, origin, field, "an integer >= 1");
-      if (o.min_cap < 1) throw InputError(Where(origin, kv.second, field) + ": expected >= 1");
-    } else if (key == "salt") {
-      o.salt = Scalar<std::string>(kv.second, origin, field, "a string");
-    } else {
-      throw InputError(Where(origin, kv.first, field) +
-                       ": unknown key: expected quantile, min_cap or salt");
-    }
-  }
+  YamlReader reader{std::filesystem::path(origin)};
+  reader.RequireKnownKeys(n, "filters.prompt_dedup", {"quantile", "min_cap", "salt"});
+  if (n["quantile"]) o.quantile = reader.Number(n["quantile"], "filters.prompt_dedup.quantile", 0, 1);
+  if (n["min_cap"]) o.min_cap = reader.Integer(n["min_cap"], "filters.prompt_dedup.min_cap", 1, INT64_MAX);
+  if (n["salt"]) o.salt = reader.String(n["salt"], "filters.prompt_dedup.salt");
   return o;
 }
 

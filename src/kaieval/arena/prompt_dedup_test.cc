@@ -178,13 +178,13 @@ TEST(PromptDedup, OptionsLoadFromTheFiltersSection) {
     return InputErrorMessage([&] { LoadPromptDedupOptions(YAML::Load(yaml), "contest.yaml"); });
   };
   EXPECT_EQ(error("prompt_dedup:\n  quantile: 99.9"),
-            "contest.yaml:2: filters.prompt_dedup.quantile: expected a number in [0, 1]");
+            "contest.yaml:2: filters.prompt_dedup.quantile: expected a number from 0 to 1, got 99.9");
   EXPECT_EQ(error("prompt_dedup:\n  min_cap: ten"),
-            "contest.yaml:2: filters.prompt_dedup.min_cap: expected an integer >= 1");
+            "contest.yaml:2: filters.prompt_dedup.min_cap: expected an integer >= 1, got 'ten'");
   EXPECT_EQ(error("prompt_dedup:\n  cap: 3"),
-            "contest.yaml:2: filters.prompt_dedup.cap: unknown key: expected quantile, min_cap "
-            "or salt");
-  EXPECT_EQ(error("prompt_dedup: 3"), "contest.yaml:1: filters.prompt_dedup: expected a mapping");
+            "contest.yaml:2: filters.prompt_dedup.cap: unknown key (expected quantile, min_cap, "
+            "salt)");
+  EXPECT_EQ(error("prompt_dedup: 3"), "contest.yaml:1: filters.prompt_dedup: expected a map");
 }
 
 }  // namespace

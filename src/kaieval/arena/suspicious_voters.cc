@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <functional>
 #include <limits>
 #include <map>
@@ -11,25 +12,12 @@
 #include <unordered_map>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/yaml_reader.h"
 
 namespace kaieval::arena {
 namespace {
 
 using Outcome = stats::Battle::Outcome;
-
-std::string Where(std::string_view origin, const YAML::Node& node, std::string_view field) {
-  if (node.Mark().is_null()) return fmt::format("{}: {}", origin, field);
-  return fmt::format("{}:{}: {}", origin, node.Mark().line + 1, field);
-}
-
-template <typename T>
-T Scalar(const YAML::Node& n, std::string_view origin, std::string_view field) {
-  T value;
-  if (!n.IsScalar() || !YAML::convert<T>::decode(n, value)) {
-    throw InputError(fmt::format("{}: expected a number", Where(origin, n, field)));
-  }
-  return value;
-}
 
 // The first option out of range: {its key, "expected ..., got ..."}; {"", ""} when all are fine.
 std::pair<std::string, std::string> Problem(const SuspiciousVoterOptions& o) {
@@ -193,39 +181,27 @@ SuspiciousVoterOptions LoadSuspiciousVoterOptions(const YAML::Node& filters,
                                                   std::string_view origin) {
   SuspiciousVoterOptions o;
   if (!filters || filters.IsNull()) return o;
-  YAML::Node n = filters["suspicious_voters"];
+  const YAML::Node& all = filters;  // const: looking a key up must not add it
+  const YAML::Node n = all["suspicious_voters"];
   if (!n || n.IsNull()) return o;
-  if (!n.IsMap()) {
-    throw InputError(Where(origin, n, "filters.suspicious_voters") + ": expected a mapping");
+  YamlReader reader{std::filesystem::path(origin)};
+  const std::string section = "filters.suspicious_voters";
+  reader.RequireKnownKeys(n, section, {"min_votes", "alpha", "beta", "prior_votes",
+                                       "max_probability", "favouritism_odds", "passes"});
+  constexpr double kHuge = HUGE_VAL;  // ranges are checked below, with their reasons
+  if (n["min_votes"]) o.min_votes = reader.Integer(n["min_votes"], section + ".min_votes", INT64_MIN, INT64_MAX);
+  if (n["alpha"]) o.alpha = reader.Number(n["alpha"], section + ".alpha", -kHuge, kHuge);
+  if (n["beta"]) o.beta = reader.Number(n["beta"], section + ".beta", -kHuge, kHuge);
+  if (n["prior_votes"]) o.prior_votes = reader.Number(n["prior_votes"], section + ".prior_votes", -kHuge, kHuge);
+  if (n["max_probability"]) {
+    o.max_probability = reader.Number(n["max_probability"], section + ".max_probability", -kHuge, kHuge);
   }
-  for (const auto& kv : n) {
-    std::string key = kv.first.as<std::string>("");
-    std::string field = "filters.suspicious_voters." + key;
-    if (key == "min_votes") {
-      o.min_votes = Scalar<int64_t>(kv.second, origin, field);
-    } else if (key == "alpha") {
-      o.alpha = Scalar<double>(kv.second, origin, field);
-    } else if (key == "beta") {
-      o.beta = Scalar<double>(kv.second, origin, field);
-    } else if (key == "prior_votes") {
-      o.prior_votes = Scalar<double>(kv.second, origin, field);
-    } else if (key == "max_probability") {
-      o.max_probability = Scalar<double>(kv.second, origin, field);
-    } else if (key == "favouritism_odds") {
-      o.favouritism_odds = Scalar<double>(kv.second, origin, field);
-    } else if (key == "passes") {
-      o.passes = Scalar<int>(kv.second, origin, field);
-    } else {
-      throw InputError(Where(origin, kv.first, field) +
-                       ": unknown key: expected min_votes, alpha, beta, prior_votes, "
-                       "max_probability, favouritism_odds or passes");
-    }
+  if (n["favouritism_odds"]) {
+    o.favouritism_odds = reader.Number(n["favouritism_odds"], section + ".favouritism_odds", -kHuge, kHuge);
   }
-  if (auto [key, problem] = Problem(o); !key.empty()) {
-    const YAML::Node& entry = n;  // const: looking a key up must not add it
-    throw InputError(fmt::format(
-        "{}: {}", Where(origin, entry[key], "filters.suspicious_voters." + key), problem));
-  }
+  if (n["passes"]) o.passes = static_cast<int>(reader.Integer(n["passes"], section + ".passes", -1000, 1000));
+  // Ranges, open ends and joint conditions (alpha in (0, 1), beta < 1 - alpha, ...).
+  if (auto [key, problem] = Problem(o); !key.empty()) reader.Fail(n[key], section + "." + key, problem);
   return o;
 }
 

@@ -214,10 +214,10 @@ TEST(SuspiciousVoters, BadOptionsAreInputErrors) {
             "contest.yaml:2: filters.suspicious_voters.beta: expected a number in [0, 1 - "
             "alpha), got 2");
   EXPECT_EQ(error("suspicious_voters:\n  alpha: lots"),
-            "contest.yaml:2: filters.suspicious_voters.alpha: expected a number");
+            "contest.yaml:2: filters.suspicious_voters.alpha: expected a number, got 'lots'");
   EXPECT_EQ(error("suspicious_voters:\n  gamma: 1"),
-            "contest.yaml:2: filters.suspicious_voters.gamma: unknown key: expected min_votes, "
-            "alpha, beta, prior_votes, max_probability, favouritism_odds or passes");
+            "contest.yaml:2: filters.suspicious_voters.gamma: unknown key (expected min_votes, "
+            "alpha, beta, prior_votes, max_probability, favouritism_odds, passes)");
 }
 
 // ---- Simulation -------------------------------------------------------------------------------

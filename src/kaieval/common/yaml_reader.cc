@@ -50,7 +50,9 @@ int64_t YamlReader::Integer(const YAML::Node& node, const std::string& field, in
 
 double YamlReader::Number(const YAML::Node& node, const std::string& field, double min,
                           double max) const {
-  std::string expected = fmt::format("a number from {} to {}", min, max);
+  std::string expected = std::isinf(min) && std::isinf(max)
+                             ? "a number"
+                             : fmt::format("a number from {} to {}", min, max);
   if (!node.IsScalar()) Fail(node, field, "expected " + expected);
   double value = 0;
   try {

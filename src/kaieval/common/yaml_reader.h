@@ -23,6 +23,7 @@ class YamlReader {
 
   int64_t Integer(const YAML::Node& node, const std::string& field, int64_t min,
                   int64_t max) const;
+  // A finite number in [min, max]; pass infinite bounds to check only that it is a number.
   double Number(const YAML::Node& node, const std::string& field, double min, double max) const;
   bool Boolean(const YAML::Node& node, const std::string& field) const;
   // A non-empty scalar.
