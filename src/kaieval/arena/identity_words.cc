@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bitset>
+#include <filesystem>
 #include <optional>
 #include <unordered_map>
 
