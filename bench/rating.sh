@@ -13,6 +13,7 @@ GEN="$SRC/tests/conformance/generate_battles.py"
 
 python3 "$GEN" "$WORK/battles.jsonl" --models 130 --battles "$N" --seed 1
 python3 "$GEN" "$WORK/double.jsonl" --models 130 --battles $((2 * N)) --seed 2
+python3 "$GEN" "$WORK/small.jsonl" --models 130 --battles 20000 --seed 3
 
 # measure LABEL FILE ARGS...: one run, reported as a row.
 measure() {
@@ -30,6 +31,7 @@ measure() {
 }
 
 echo "input: $N battles, 130 models, $(du -m "$WORK/battles.jsonl" | cut -f1) MB of JSONL"
+measure "20000 battles, --bootstrap 100 (baseline)" "$WORK/small.jsonl" --bootstrap 100
 measure "$N battles, --bootstrap 100" "$WORK/battles.jsonl" --bootstrap 100
 measure "$N battles, --bootstrap 100 --threads 1" "$WORK/battles.jsonl" --bootstrap 100 --threads 1
 measure "$N battles, --bootstrap 2 (reading + fit)" "$WORK/battles.jsonl" --bootstrap 2 --threads 1

@@ -42,6 +42,12 @@ class RecordSplitter {
       : in_(in), name_(std::move(name)), json_array_(json_array) {}
 
   bool Next(std::string_view& record) {
+    if (!started_) {  // skip a UTF-8 byte order mark
+      started_ = true;
+      while (end_ < 3 && Fill()) {
+      }
+      if (end_ >= 3 && std::memcmp(buf_.data(), "\xEF\xBB\xBF", 3) == 0) begin_ = scan_ = 3;
+    }
     return json_array_ ? NextElement(record) : NextLine(record);
   }
 
@@ -178,6 +184,7 @@ class RecordSplitter {
   size_t scan_ = 0;   // first byte not yet looked at
   size_t end_ = 0;    // end of the bytes read
   bool eof_ = false;
+  bool started_ = false;
   size_t line_ = 0;   // JSONL: line number of the last record
   size_t index_ = 0;  // JSON: records handed out so far
   enum class State { kOpen, kFirst, kAfterComma, kDone } state_ = State::kOpen;

@@ -90,10 +90,12 @@ TEST(BattleFile, FastChatArrayReadsTheSameAsJsonl) {
   EXPECT_EQ(ReadJson(" [ " + kBattles[0] + " ] ").records, 1u);
 }
 
-TEST(BattleFile, BlankLinesAndCrlfAreFine) {
+TEST(BattleFile, BlankLinesCrlfAndByteOrderMarkAreFine) {
   const BattleFile f = Read("\n" + kBattles[0] + "\r\n\r\n  \n" + kBattles[1]);
   EXPECT_EQ(f.records, 2u);
   EXPECT_EQ(f.cells.size(), 1u);
+  EXPECT_EQ(Read("\xEF\xBB\xBF" + kBattles[0]).records, 1u);
+  EXPECT_EQ(ReadJson("\xEF\xBB\xBF[" + kBattles[0] + "]").records, 1u);
 }
 
 TEST(BattleFile, KeepsBattlesInFileOrderRenumberedByName) {

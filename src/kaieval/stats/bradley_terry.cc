@@ -339,8 +339,7 @@ RatingIntervals Bootstrap(size_t n_models, const std::vector<Contribution>& kept
   std::vector<std::exception_ptr> errors(static_cast<size_t>(workers));
   auto work = [&](int w) {
     try {
-      RunResamples(n_models, merged, options, point.theta, resamples, seed, next,
-                   out.replicates);
+      RunResamples(n_models, merged, options, point.theta, resamples, seed, next, out.replicates);
     } catch (...) {
       errors[static_cast<size_t>(w)] = std::current_exception();
       next = resamples;  // the others stop early

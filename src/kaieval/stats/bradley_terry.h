@@ -96,10 +96,11 @@ struct RatingIntervals {
 // into cells and each resample draws how often each cell occurs from Multinomial(N, count /
 // N), N the number of battles, which is the same as drawing N battles with replacement, then
 // refits from the point estimate. Resample r draws from its own generator,
-// std::mt19937_64(BlockSeed(seed, r)), through DrawMultinomial (multinomial.h), so the result
-// depends only on (the multiset of battles, options, resamples, seed), never on `threads`
-// (0 = one per hardware thread) or the order of the battles. Time and memory are linear in
-// the cells. Throws InputError as FitBradleyTerry, and for no battles, resamples < 2 or
+// std::mt19937_64(BlockSeed(seed, r)), through DrawMultinomial (multinomial.h) over the cells
+// in the given order, so the result depends only on (cells, options, resamples, seed), never
+// on `threads` (0 = one per hardware thread); with cells from AggregateBattles, or through the
+// Battle overload, not on the order of the battles either. Time and memory are linear in the
+// cells. Throws InputError as FitBradleyTerry, and for no battles, resamples < 2 or
 // threads < 0.
 RatingIntervals BootstrapRatings(size_t n_models, std::span<const BattleCell> cells,
                                  const RatingOptions& options, int resamples = 1000,
@@ -110,7 +111,7 @@ RatingIntervals BootstrapRatings(size_t n_models, std::span<const Battle> battle
                                  uint64_t seed = 1234, int threads = 1);
 
 // FastChat's rank rule: per model, 1 + the number of models whose lower bound is above this
-// model's upper bound. Models whose intervals overlap share a rank; ranks can skip. Throws
+// model's upper bound. Only clearly better models count, so ranks can repeat and skip. Throws
 // InputError when the spans differ in size.
 std::vector<int> RanksFromIntervals(std::span<const double> lower, std::span<const double> upper);
 

@@ -53,8 +53,8 @@ std::vector<Battle> Simulate(const std::vector<double>& truth, int count, uint64
   return battles;
 }
 
-// The ridge (1e-6 per unit of battle weight per model) moves these small fits by far less than this many
-// rating points, which is far below any effect tested.
+// The ridge (1e-6 of the battles per model) moves these small fits by far less than this
+// many rating points, which is far below any effect tested.
 constexpr double kRidgeSlack = 1e-3;
 
 TEST(BradleyTerry, ThreeWinsOfFourGivesSeventyFivePercent) {
