@@ -9,3 +9,4 @@ echo "== memory";          bash "$DIR/memory.sh" "$BUILD"
 echo "== engine (14,000 items)"; bash "$DIR/engine.sh" "$BUILD" 14000
 echo "== engine (100,000 items)"; bash "$DIR/engine.sh" "$BUILD" 100000
 echo "== arena rating (1,800,000 battles)"; bash "$DIR/rating.sh" "$BUILD"
+echo "== contest votes (wrk, 64 connections)"; bash "$DIR/contest_votes.sh" "$BUILD" 5 64
