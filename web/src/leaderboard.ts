@@ -12,6 +12,13 @@ import { CanvasRenderer } from "echarts/renderers";
 import { ApiError, getLeaderboard, type Leaderboard, type LeaderboardModel } from "./api";
 import { hasKey, initI18n, locale, onLangChange, t, type MessageKey } from "./i18n";
 
+// "+12.3" or "−4.5" to one decimal, never "-0.0": the interval's ends relative to the rating
+// (a bootstrap interval need not contain the point estimate, so both signs can occur).
+function signedDelta(x: number): string {
+  const v = Math.round(x * 10) / 10;
+  return (v >= 0 ? "+" : "−") + Math.abs(v).toFixed(1);
+}
+
 echarts.use([ScatterChart, CustomChart, HeatmapChart, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
 type ChartOption = echarts.ComposeOption<
@@ -136,7 +143,7 @@ function renderTable(lb: Leaderboard): void {
     main.textContent = fmtRating(m.rating);
     const pm = document.createElement("span");
     pm.className = "pm";
-    pm.textContent = ` +${(m.upper - m.rating).toFixed(1)} / −${(m.rating - m.lower).toFixed(1)}`;
+    pm.textContent = ` ${signedDelta(m.upper - m.rating)} / ${signedDelta(m.lower - m.rating)}`;
     rating.append(main, pm);
     tr.append(rating);
     tr.append(td(`${fmtRating(m.lower)} – ${fmtRating(m.upper)}`, "num ci"));
