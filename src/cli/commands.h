@@ -14,5 +14,6 @@ void RegisterTasksCommand(CLI::App& app);
 void RegisterCompareCommand(CLI::App& app);
 void RegisterServeCommand(CLI::App& app);
 void RegisterArenaCommand(CLI::App& app);
+void RegisterStageCommand(CLI::App& app);
 
 }  // namespace kaieval::cli

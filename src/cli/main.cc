@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   kaieval::cli::RegisterCompareCommand(app);
   kaieval::cli::RegisterServeCommand(app);
   kaieval::cli::RegisterArenaCommand(app);
+  kaieval::cli::RegisterStageCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -35,3 +35,42 @@ for line in open(sys.argv[1]):
 assert rank["hanul-7b"] > rank["byeol-1b"], rank
 print(f"ok: simulated contest: hanul-7b {rank['hanul-7b']} above byeol-1b {rank['byeol-1b']}")
 PY
+
+# `kaieval stage run` on the demo's evidence: benchmark results and samples, the contest store,
+# and recorded values (this test's own expert scores, not a review panel).
+cat >"$WORK/stage.yaml" <<YAML
+name: e2e stage
+bootstrap: 200
+selection: {advance: 3}
+teams: [{name: hanul-7b}, {name: dalbit-5b}, {name: sanmaru-3b}, {name: narae-2b}, {name: byeol-1b}]
+evidence: {runs: $WORK/demo/runs, contest: $WORK/demo/contest.db}
+rubric:
+  id: total
+  points: 100
+  items:
+    - {id: bench.facts, points: 40, evidence: {benchmark: {task: ko_facts_mc, metric: acc}}, rule: {relative_to_reference: {reference: 0.95}}}
+    - {id: expert, points: 35, evidence: {value: {hanul-7b: 8, dalbit-5b: 7, sanmaru-3b: 6, narae-2b: 6, byeol-1b: 4}}, rule: {linear: {floor: 1, ceiling: 10}}}
+    - {id: user, points: 25, evidence: {arena: {}}, rule: rank_based}
+gates:
+  originality: {verdicts: {dalbit-5b: fail}}
+YAML
+"$KAIEVAL" stage run "$WORK/stage.yaml" --out "$WORK/stage" >"$WORK/stage.txt" 2>"$WORK/stage.log" ||
+  fail "stage run failed: $(tail -3 "$WORK/stage.log")"
+python3 - "$WORK/stage/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+t = {x["name"]: x for x in r["teams"]}
+assert not t["dalbit-5b"]["passes_gates"] and not t["dalbit-5b"]["advances"], t["dalbit-5b"]
+assert t["dalbit-5b"]["p_advance"] == 0, "a gate failure never advances"
+assert t["hanul-7b"]["advances"] and t["hanul-7b"]["p_advance"] > 0.9, t["hanul-7b"]
+assert sum(x["advances"] for x in r["teams"]) == 3
+for x in r["teams"]:
+    assert x["lower"] <= x["total"] <= x["upper"] + 1e-9, x
+assert r["bootstrap"]["replicates"] == 200 and len(r["evidence"]) >= 6
+print("ok: stage run: gates, selection of 3, P(advance) and intervals in report.json")
+PY
+grep -q "dalbit-5b: originality check failed" "$WORK/stage.txt" || fail "the gate failure is not reported"
+sed -i 's/points: 40/points: 45/' "$WORK/stage.yaml"
+expect_error 2 "stage.yaml: rubric item 'total': its items add up to 105 points, not 100" -- \
+  "$KAIEVAL" stage run "$WORK/stage.yaml" --out "$WORK/stage"
+pass "a rubric that does not add up is refused, naming the item"

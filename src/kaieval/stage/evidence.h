@@ -1,0 +1,32 @@
+// Stage evidence: the score of every team on every rubric leaf, read from the recorded evidence
+// (benchmark results and samples, the public contest's store, values in the config), and the
+// joint bootstrap replicates of those scores. Replicate b resamples every source with its own
+// seeded generator for (stage seed, source, b): benchmark items (the same items for every team),
+// arena battles; so the whole decision can be recomputed from the evidence.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "kaieval/stage/rubric.h"
+#include "kaieval/stage/stage_config.h"
+
+namespace kaieval::stage {
+
+struct EvidenceSet {
+  LeafScores scores;                   // per leaf, per team
+  std::vector<LeafScores> replicates;  // config.bootstrap joint replicates
+  std::vector<std::string> sources;    // the files read, for the record
+  std::vector<std::string> notes;      // what could not be resampled or was missing
+};
+
+// Reads every leaf's evidence. Throws InputError naming the leaf and file for evidence that is
+// missing or malformed; a team without a result for a leaf gets NaN and a note.
+EvidenceSet GatherEvidence(const StageConfig& config);
+
+// Per team: passes the gates (originality verdict or its recorded override, and every safety
+// minimum) on `scores`; `why` gets one line per failed gate.
+std::vector<bool> EvaluateGates(const StageConfig& config, const LeafScores& scores,
+                                std::vector<std::string>* why = nullptr);
+
+}  // namespace kaieval::stage
