@@ -15,9 +15,8 @@
 #include "cli/commands.h"
 #include "kaieval/common/file.h"
 #include "kaieval/common/hash.h"
-#include "kaieval/stage/evidence.h"
-#include "kaieval/stage/selection.h"
-#include "kaieval/stage/stage_config.h"
+#include "kaieval/common/error.h"
+#include "kaieval/stage/stage_run.h"
 
 namespace kaieval::cli {
 namespace {
@@ -30,38 +29,13 @@ struct StageOptions {
   std::string out = "out/stage";
 };
 
-ordered_json Number(double x) { return std::isfinite(x) ? ordered_json(x) : ordered_json(nullptr); }
-
-ordered_json NodeJson(const stage::RubricNode& node, const stage::StageDecision& d, size_t n_teams) {
-  ordered_json teams = ordered_json::array();
-  for (size_t t = 0; t < n_teams; ++t) {
-    teams.push_back({{"points", Number(d.points.points.at(node.id)[t])},
-                     {"lower", Number(d.points.lower.at(node.id)[t])},
-                     {"upper", Number(d.points.upper.at(node.id)[t])}});
-  }
-  ordered_json out = {{"id", node.id}, {"name", node.name}, {"max_points", node.points}, {"teams", teams}};
-  if (!node.is_leaf()) {
-    out["items"] = ordered_json::array();
-    for (const auto& child : node.children) out["items"].push_back(NodeJson(child, d, n_teams));
-  } else {
-    out["evidence"] = node.evidence.kind;
-  }
-  return out;
-}
-
 void Run(const StageOptions& o) {
-  const stage::StageConfig config = stage::LoadStageConfig(o.config);
+  const stage::StageRun run = stage::RunStage(o.config);
+  const stage::StageConfig& config = run.config;
   const size_t n = config.teams.size();
-  std::fprintf(stderr, "kaieval stage: %s: reading the evidence (%d bootstrap replicates)\n",
-               config.name.c_str(), config.bootstrap);
-  stage::EvidenceSet evidence = stage::GatherEvidence(config);
-  std::vector<std::string> gate_notes;
-  const std::vector<bool> gates = stage::EvaluateGates(config, evidence.scores, &gate_notes);
-  std::vector<std::vector<bool>> replicate_gates;
-  for (const auto& rep : evidence.replicates) replicate_gates.push_back(stage::EvaluateGates(config, rep));
-  stage::StageDecision d = stage::Decide(config.rubric, evidence.scores, evidence.replicates, gates,
-                                         replicate_gates, config.selection, n);
-  auto sensitivity = stage::Sensitivity(config.rubric, evidence.scores, gates, config.selection, n);
+  const stage::StageDecision& d = run.decision;
+  const auto& gates = run.gates;
+  const auto& sensitivity = run.sensitivity;
 
   // The terminal summary: the decision first.
   const auto& total = d.points.points.at(config.rubric.id);
@@ -81,7 +55,7 @@ void Run(const StageOptions& o) {
                 d.p_advance[t], gates[t] ? "pass" : "FAIL",
                 d.selection.advances[t] ? "advances" : "eliminated");
   }
-  for (const auto& g : gate_notes) std::printf("gate: %s\n", g.c_str());
+  for (const auto& g : run.gate_notes) std::printf("gate: %s\n", g.c_str());
   if (sensitivity.empty()) {
     std::printf("sensitivity: no ±5-point weight shift and no left-out benchmark changes who advances\n");
   }
@@ -92,44 +66,33 @@ void Run(const StageOptions& o) {
     }
     std::printf("sensitivity: %s changes who advances: %s\n", p.change.c_str(), who.c_str());
   }
-  for (const auto& note : evidence.notes) std::printf("note: %s\n", note.c_str());
+  for (const auto& note : run.evidence.notes) std::printf("note: %s\n", note.c_str());
 
-  // report.json: the same data, with the hashes of the config and every evidence file.
-  ordered_json teams = ordered_json::array();
-  for (size_t t = 0; t < n; ++t) {
-    teams.push_back({{"name", config.teams[t].name},
-                     {"organisation", config.teams[t].organisation},
-                     {"total", Number(total[t])},
-                     {"lower", Number(d.points.lower.at(config.rubric.id)[t])},
-                     {"upper", Number(d.points.upper.at(config.rubric.id)[t])},
-                     {"p_advance", d.p_advance[t]},
-                     {"passes_gates", static_cast<bool>(gates[t])},
-                     {"rank", d.selection.rank[t]},
-                     {"advances", static_cast<bool>(d.selection.advances[t])}});
-  }
-  ordered_json sources = ordered_json::array();
-  for (const auto& s : evidence.sources) sources.push_back({{"path", s}, {"hash", ContentHash(ReadFileBytes(s))}});
-  ordered_json changes = ordered_json::array();
-  for (const auto& p : sensitivity) {
-    ordered_json who = ordered_json::array();
-    for (size_t t = 0; t < n; ++t) {
-      if (p.advances[t]) who.push_back(config.teams[t].name);
-    }
-    changes.push_back({{"change", p.change}, {"advancing", who}});
-  }
-  ordered_json report = {{"stage", config.name},
-                         {"config", {{"path", o.config}, {"hash", ContentHash(ReadFileBytes(o.config))}}},
-                         {"bootstrap", {{"replicates", d.replicates}, {"seed", config.seed}}},
-                         {"teams", teams},
-                         {"rubric", NodeJson(config.rubric, d, n)},
-                         {"gates", gate_notes},
-                         {"sensitivity", changes},
-                         {"evidence", sources},
-                         {"notes", evidence.notes}};
+  const ordered_json report = stage::StageReportJson(run);
   fs::create_directories(o.out);
   const fs::path path = fs::path(o.out) / "report.json";
   std::ofstream(path) << report.dump(2) << "\n";
   std::printf("report: %s\n", path.string().c_str());
+}
+
+// Recomputes the report from the config and evidence it names and compares it byte for byte.
+void Verify(const std::string& report_path) {
+  const ordered_json recorded = ordered_json::parse(ReadFileBytes(report_path), nullptr, false);
+  if (recorded.is_discarded() || !recorded.contains("config") || !recorded["config"].contains("path")) {
+    throw InputError(fmt::format("{}: not a stage report (no config.path)", report_path));
+  }
+  const std::string config_path = recorded["config"]["path"].get<std::string>();
+  const ordered_json again = stage::StageReportJson(stage::RunStage(config_path));
+  if (again.dump(2) != recorded.dump(2)) {
+    for (const char* key : {"config", "evidence", "teams", "rubric", "sensitivity", "gates"}) {
+      if (again[key] != recorded[key]) {
+        throw InputError(fmt::format("{}: '{}' differs when recomputed from the evidence", report_path, key));
+      }
+    }
+    throw InputError(fmt::format("{}: differs when recomputed from the evidence", report_path));
+  }
+  std::printf("verified: %s reproduces bit for bit from %s and %zu evidence files\n",
+              report_path.c_str(), config_path.c_str(), recorded["evidence"].size());
 }
 
 }  // namespace
@@ -142,6 +105,10 @@ void RegisterStageCommand(CLI::App& app) {
   run->add_option("config", opts->config, "Stage config (stage.yaml)")->required();
   run->add_option("--out", opts->out, "Folder for report.json")->capture_default_str();
   run->callback([opts] { Run(*opts); });
+  auto report = std::make_shared<std::string>();
+  CLI::App* verify = stage->add_subcommand("verify", "Recompute a report.json from its evidence and compare");
+  verify->add_option("report", *report, "report.json written by stage run")->required();
+  verify->callback([report] { Verify(*report); });
 }
 
 }  // namespace kaieval::cli

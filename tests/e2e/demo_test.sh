@@ -70,6 +70,11 @@ assert r["bootstrap"]["replicates"] == 200 and len(r["evidence"]) >= 6
 print("ok: stage run: gates, selection of 3, P(advance) and intervals in report.json")
 PY
 grep -q "dalbit-5b: originality check failed" "$WORK/stage.txt" || fail "the gate failure is not reported"
+"$KAIEVAL" stage verify "$WORK/stage/report.json" | grep -q "reproduces bit for bit" ||
+  fail "stage verify did not reproduce the report"
+sed -i '0,/"p_advance": [0-9.]*/s//"p_advance": 0.5/' "$WORK/stage/report.json"
+expect_error 2 "report.json: 'teams' differs when recomputed" -- "$KAIEVAL" stage verify "$WORK/stage/report.json"
+pass "stage verify reproduces the report and catches a changed one"
 sed -i 's/points: 40/points: 45/' "$WORK/stage.yaml"
 expect_error 2 "stage.yaml: rubric item 'total': its items add up to 105 points, not 100" -- \
   "$KAIEVAL" stage run "$WORK/stage.yaml" --out "$WORK/stage"
