@@ -15,6 +15,7 @@
 #include "kaieval/common/error.h"
 #include "kaieval/common/hash.h"
 #include "demo_contest.h"
+#include "demo_stage.h"
 #include "embedded_refmodel.h"
 
 namespace kaieval::cli {
@@ -26,6 +27,7 @@ using nlohmann::ordered_json;
 struct DemoOptions {
   std::string refmodel_config = "examples/refmodel/models.yaml";
   std::string contest_config = "examples/contest/contest.yaml";
+  std::string stage_config = "examples/stage/demo-stage.yaml";
   std::string tasks_dir = "tasks";
   std::string tasks = "kaieval_demo";
   std::string out = "out/demo";
@@ -89,6 +91,7 @@ void Run(const DemoOptions& o) {
   }
   PrintTable(names, runs);
   RunDemoContest(o.contest_config, base_url, o.out);
+  RunDemoStage(o.stage_config, o.out);
   refmodel.server->Stop();
   std::printf("\nresults and samples: %s/runs/<model>/; evidence store: %s/campaign.db\n",
               o.out.c_str(), o.out.c_str());
@@ -103,6 +106,8 @@ void RegisterDemoCommand(CLI::App& app) {
   cmd->add_option("--refmodel-config", opts->refmodel_config, "Reference models YAML")
       ->capture_default_str();
   cmd->add_option("--contest-config", opts->contest_config, "Contest config (simulated voters)")
+      ->capture_default_str();
+  cmd->add_option("--stage-config", opts->stage_config, "Stage config (simulated experts)")
       ->capture_default_str();
   cmd->add_option("--include-path", opts->tasks_dir, "Folder of task YAML files")
       ->capture_default_str();

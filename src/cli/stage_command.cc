@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "stage_summary.h"
 #include "kaieval/common/file.h"
 #include "kaieval/common/hash.h"
 #include "kaieval/common/error.h"
@@ -29,8 +30,9 @@ struct StageOptions {
   std::string out = "out/stage";
 };
 
-void Run(const StageOptions& o) {
-  const stage::StageRun run = stage::RunStage(o.config);
+}  // namespace
+
+void PrintStageSummary(const stage::StageRun& run) {
   const stage::StageConfig& config = run.config;
   const size_t n = config.teams.size();
   const stage::StageDecision& d = run.decision;
@@ -67,12 +69,21 @@ void Run(const StageOptions& o) {
     std::printf("sensitivity: %s changes who advances: %s\n", p.change.c_str(), who.c_str());
   }
   for (const auto& note : run.evidence.notes) std::printf("note: %s\n", note.c_str());
+}
 
-  const ordered_json report = stage::StageReportJson(run);
-  fs::create_directories(o.out);
-  const fs::path path = fs::path(o.out) / "report.json";
-  std::ofstream(path) << report.dump(2) << "\n";
-  std::printf("report: %s\n", path.string().c_str());
+std::string WriteStageReport(const stage::StageRun& run, const std::string& out_dir) {
+  fs::create_directories(out_dir);
+  const fs::path path = fs::path(out_dir) / "report.json";
+  std::ofstream(path) << stage::StageReportJson(run).dump(2) << "\n";
+  return path.string();
+}
+
+namespace {
+
+void Run(const StageOptions& o) {
+  const stage::StageRun run = stage::RunStage(o.config);
+  PrintStageSummary(run);
+  std::printf("report: %s\n", WriteStageReport(run, o.out).c_str());
 }
 
 // Recomputes the report from the config and evidence it names and compares it byte for byte.

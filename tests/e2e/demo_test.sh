@@ -79,3 +79,13 @@ sed -i 's/points: 40/points: 45/' "$WORK/stage.yaml"
 expect_error 2 "stage.yaml: rubric item 'total': its items add up to 105 points, not 100" -- \
   "$KAIEVAL" stage run "$WORK/stage.yaml" --out "$WORK/stage"
 pass "a rubric that does not add up is refused, naming the item"
+
+# The demo's own stage: simulated experts, the recorded originality failure cuts narae-2b although
+# its points are fourth, and the report reproduces.
+grep -q "Expert evaluation (SIMULATED experts)" "$WORK/table.txt" || fail "the experts are not marked simulated"
+grep -qE "^narae-2b .* FAIL eliminated$" "$WORK/table.txt" || fail "narae-2b was not cut by the originality gate"
+grep -qE "^hanul-7b .* pass advances$" "$WORK/table.txt" || fail "hanul-7b does not advance"
+[ "$(grep -cE " (pass|FAIL) (advances|eliminated)$" "$WORK/table.txt")" -eq 5 ] || fail "the decision table lacks teams"
+"$KAIEVAL" stage verify "$WORK/demo/stage/report.json" | grep -q "reproduces bit for bit" ||
+  fail "the demo's stage report does not reproduce"
+pass "demo stage: decision table, gate, simulated experts, verified report"

@@ -14,6 +14,10 @@
 #include "kaieval/arena/battle_store.h"
 #include "kaieval/arena/vote_filters.h"
 #include "kaieval/common/error.h"
+#include "kaieval/review/assignment.h"
+#include "kaieval/review/panel_summary.h"
+#include "kaieval/review/rater_adjustment.h"
+#include "kaieval/review/scores.h"
 #include "kaieval/common/file.h"
 #include "kaieval/common/hash.h"
 #include "kaieval/stats/bootstrap.h"
@@ -187,6 +191,66 @@ void GatherArena(const StageConfig& config, const RubricNode& leaf, EvidenceSet&
   }
 }
 
+// Per team: the mean severity-adjusted score of its items in the panel (NaN without items).
+std::vector<double> TeamReviewScores(const StageConfig& config, const review::Ratings& ratings) {
+  const size_t n = config.teams.size();
+  std::vector<double> sum(n, 0.0), count(n, 0.0);
+  if (ratings.values.empty()) return std::vector<double>(n, kMissing);
+  const review::RaterAdjustment adj = review::FitAdditiveRaterEffects(ratings);
+  for (size_t u = 0; u < ratings.units.size(); ++u) {
+    if (adj.ratings_per_unit[u] == 0) continue;
+    const review::ReviewItem* item = config.review.FindItem(ratings.units[u]);
+    const int t = item ? TeamIndex(config, item->team) : -1;
+    if (t < 0) continue;
+    sum[t] += adj.adjusted[u];
+    count[t] += 1;
+  }
+  std::vector<double> out(n, kMissing);
+  for (size_t t = 0; t < n; ++t) {
+    if (count[t] > 0) out[t] = sum[t] / count[t];
+  }
+  return out;
+}
+
+void GatherReview(const StageConfig& config, const RubricNode& leaf, EvidenceSet& out) {
+  const std::string& panel = leaf.evidence.params.at("panel");
+  if (config.review.FindPanel(panel) == nullptr) {
+    throw InputError(fmt::format("{}: rubric item '{}': no review panel '{}'", config.path.string(),
+                                 leaf.id, panel));
+  }
+  std::vector<review::Team> teams;
+  for (const auto& t : config.teams) teams.push_back({t.name, t.organisation});
+  const review::AssignmentPlan plan = review::AssignReviewers(config.review, teams, config.seed);
+  const auto scores = review::ReadScoresCsvFile(config.reviews_csv, config.review, plan);
+  const review::ReviewTotals totals = review::CombineCriteria(config.review, scores);
+  const review::Ratings ratings = review::PanelRatings(config.review, totals.complete, panel);
+  out.sources.push_back(config.reviews_csv);
+  out.scores[leaf.id] = TeamReviewScores(config, ratings);
+
+  const review::PanelSummary summary = review::SummarisePanel(config.review, totals, panel);
+  std::string flagged;
+  for (const auto& r : summary.raters) {
+    if (r.flagged) flagged += (flagged.empty() ? "" : ", ") + r.rater;
+  }
+  out.notes.push_back(fmt::format(
+      "{}: panel {}: {} reviews, Krippendorff's alpha (interval) {:.3f}, ICC(1,1) {:.3f}; "
+      "flagged reviewers: {}; incomplete reviews: {}",
+      leaf.id, panel, ratings.values.size(), summary.alpha.alpha, summary.icc.single,
+      flagged.empty() ? "none" : flagged, summary.incomplete.size()));
+
+  // Replicates resample each item's reviews with replacement and refit the rater effects.
+  std::vector<std::vector<review::Rating>> by_unit(ratings.units.size());
+  for (const auto& r : ratings.values) by_unit[r.unit].push_back(r);
+  for (size_t b = 0; b < out.replicates.size(); ++b) {
+    std::mt19937_64 rng = SourceGenerator(config.seed, "review:" + leaf.id, b);
+    review::Ratings resampled{ratings.units, ratings.raters, {}};
+    for (const auto& unit : by_unit) {
+      for (size_t k = 0; k < unit.size(); ++k) resampled.values.push_back(unit[rng() % unit.size()]);
+    }
+    out.replicates[b][leaf.id] = TeamReviewScores(config, resampled);
+  }
+}
+
 void GatherValue(const StageConfig& config, const RubricNode& leaf, EvidenceSet& out) {
   std::vector<double>& scores = out.scores[leaf.id];
   for (const auto& team : config.teams) {
@@ -212,6 +276,8 @@ EvidenceSet GatherEvidence(const StageConfig& config) {
       GatherArena(config, *leaf, out);
     } else if (kind == "value") {
       GatherValue(config, *leaf, out);
+    } else if (kind == "review") {
+      GatherReview(config, *leaf, out);
     } else {
       throw InputError(fmt::format("{}: rubric item '{}': {} evidence is not read by this version yet "
                                    "(record it with evidence: {{value: ...}})",

@@ -151,7 +151,7 @@ class StageReader : public YamlReader {
   StageConfig Config(const YAML::Node& root) const {
     if (!root.IsMap()) Fail(root, "(top level)", "expected a map");
     RequireKnownKeys(root, "", {"name", "total_points", "seed", "bootstrap", "selection", "teams", "rubric",
-                                "gates", "overrides", "evidence"});
+                                "gates", "overrides", "evidence", "review"});
     StageConfig c;
     c.path = path();
     c.name = root["name"] ? String(root["name"], "name") : path().stem().string();
@@ -191,9 +191,20 @@ class StageReader : public YamlReader {
     ValidateRubric(c.rubric, path().string());
     if (root["evidence"]) {
       const YAML::Node e = root["evidence"];
-      RequireKnownKeys(e, "evidence", {"runs", "contest"});
+      RequireKnownKeys(e, "evidence", {"runs", "contest", "reviews"});
       if (e["runs"]) c.runs_dir = RelativePath(e["runs"], "evidence.runs");
       if (e["contest"]) c.contest_db = RelativePath(e["contest"], "evidence.contest");
+      if (e["reviews"]) c.reviews_csv = RelativePath(e["reviews"], "evidence.reviews");
+    }
+    if (root["review"]) {
+      c.review = review::LoadReviewConfig(root["review"], path());
+      c.has_review = true;
+      for (const auto& item : c.review.items) {
+        if (!names.count(item.team)) {
+          throw InputError(c.review.Where(item.line, "review.items") +
+                           fmt::format("item '{}' names an unknown team '{}'", item.id, item.team));
+        }
+      }
     }
     for (const RubricNode* leaf : Leaves(c.rubric)) {
       for (const auto& [team, value] : leaf->evidence.values) {
@@ -204,6 +215,10 @@ class StageReader : public YamlReader {
       }
       if (leaf->evidence.kind == "benchmark" && c.runs_dir.empty()) {
         Fail(root, "evidence.runs", fmt::format("rubric item '{}' needs benchmark results", leaf->id));
+      }
+      if (leaf->evidence.kind == "review" &&
+          (!root["review"] || !root["evidence"] || !root["evidence"]["reviews"])) {
+        Fail(root, "review", fmt::format("rubric item '{}' needs the review section and evidence.reviews", leaf->id));
       }
       if (leaf->evidence.kind == "arena" && c.contest_db.empty()) {
         Fail(root, "evidence.contest", fmt::format("rubric item '{}' needs the contest's store", leaf->id));

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "kaieval/review/panel.h"
 #include "kaieval/stage/rubric.h"
 #include "kaieval/stage/selection.h"
 
@@ -53,6 +54,10 @@ struct StageConfig {
   // Where the evidence is, relative to the config's folder.
   std::string runs_dir;    // benchmark results: <runs_dir>/<team run_name>/results_*.json
   std::string contest_db;  // the public contest's store
+  std::string reviews_csv;  // the expert panels' scores (item, reviewer, criterion, score)
+  // The `review:` section: panels, reviewers, items (docs/review.md).
+  bool has_review = false;
+  review::ReviewConfig review;
 };
 
 // Reads and checks stage.yaml: known keys only, unique team names, a rubric whose points add up
