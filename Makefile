@@ -16,10 +16,12 @@ build: setup web
 	@cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_FLAGS) >/dev/null
 	@ninja -C $(BUILD) -j $(JOBS)
 
-# The contest's web pages (web/dist), rebuilt when a source changed.
-WEB_SOURCES := $(wildcard web/src/* web/*.html web/package-lock.json web/vite.config.js web/tsconfig.json)
-web: web/dist/index.html
-web/dist/index.html: $(WEB_SOURCES)
+# The contest's web pages (web/dist) and the static stage report page (web/dist-report), rebuilt
+# when a source changed.
+WEB_SOURCES := $(wildcard web/src/* web/*.html web/package-lock.json web/vite.config.js \
+	web/vite.report.config.js web/tsconfig.json)
+web: web/dist/index.html web/dist-report/report.html
+web/dist/index.html web/dist-report/report.html &: $(WEB_SOURCES)
 	@cd web && npm run --silent build >/dev/null
 
 demo: build

@@ -1,7 +1,8 @@
 // `kaieval stage run stage.yaml [--out DIR]`: scores every team on the rubric from the recorded
 // evidence, with bootstrap intervals, applies the gates and the selection rule, estimates
 // P(advance), lists the perturbations that change the decision, prints a summary and writes
-// DIR/report.json.
+// DIR/report.json. `kaieval stage verify` recomputes a report; `kaieval stage report` turns one
+// into report.html and report.pdf.
 #include <fmt/format.h>
 
 #include <cmath>
@@ -11,12 +12,14 @@
 #include <memory>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "stage_summary.h"
 #include "kaieval/common/file.h"
 #include "kaieval/common/hash.h"
 #include "kaieval/common/error.h"
+#include "kaieval/stage/report_html.h"
 #include "kaieval/stage/stage_run.h"
 
 namespace kaieval::cli {
@@ -28,6 +31,13 @@ using nlohmann::ordered_json;
 struct StageOptions {
   std::string config;
   std::string out = "out/stage";
+};
+
+struct ReportOptions {
+  std::string report;
+  std::string out;
+  std::string template_path = "web/dist-report/report.html";
+  std::string chromium = "/usr/bin/chromium";
 };
 
 }  // namespace
@@ -106,6 +116,18 @@ void Verify(const std::string& report_path) {
               report_path.c_str(), config_path.c_str(), recorded["evidence"].size());
 }
 
+// The report as a page that opens from file:// and as a PDF of it.
+void Report(const ReportOptions& o) {
+  const stage::StaticReport out =
+      stage::WriteStaticReport(o.report, o.out, o.template_path, {.chromium = o.chromium});
+  std::printf("report: %s\njson: %s\n", out.html.c_str(), out.json.c_str());
+  if (out.pdf_written) {
+    std::printf("pdf: %s\n", out.pdf.c_str());
+  } else {
+    spdlog::warn("{} not found: wrote report.html and report.json, no report.pdf", o.chromium);
+  }
+}
+
 }  // namespace
 
 void RegisterStageCommand(CLI::App& app) {
@@ -120,6 +142,17 @@ void RegisterStageCommand(CLI::App& app) {
   CLI::App* verify = stage->add_subcommand("verify", "Recompute a report.json from its evidence and compare");
   verify->add_option("report", *report, "report.json written by stage run")->required();
   verify->callback([report] { Verify(*report); });
+  auto report_opts = std::make_shared<ReportOptions>();
+  CLI::App* html =
+      stage->add_subcommand("report", "Write report.html and report.pdf from a report.json");
+  html->add_option("report", report_opts->report, "report.json written by stage run")->required();
+  html->add_option("--out", report_opts->out, "Folder for report.html, report.json and report.pdf")
+      ->required();
+  html->add_option("--template", report_opts->template_path, "The built report page (make web)")
+      ->capture_default_str();
+  html->add_option("--chromium", report_opts->chromium, "Headless Chromium for the PDF")
+      ->capture_default_str();
+  html->callback([report_opts] { Report(*report_opts); });
 }
 
 }  // namespace kaieval::cli

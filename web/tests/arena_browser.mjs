@@ -18,7 +18,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { chromium } from "playwright-core";
+import { DESKTOP, PHONE, launchChromium, step, tally, tid, watchedPage } from "./chromium.mjs";
 
 const BASE_URL = (process.env.BASE_URL || "http://127.0.0.1:8080").replace(/\/+$/, "");
 const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR || path.join(os.tmpdir(), "kaieval-screenshots"));
@@ -28,28 +28,6 @@ const LEADERBOARD_WAIT = Number(process.env.LEADERBOARD_WAIT_MS || 60_000);
 const PAYLOAD_TRIES = Math.max(1, Number(process.env.PAYLOAD_TRIES || 4));
 const REQUIRE_PAYLOAD = process.env.REQUIRE_PAYLOAD === "1";
 
-const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
-
-const tid = (id) => `[data-testid="${id}"]`;
-
-let passed = 0;
-let failed = 0;
-
-async function step(name, fn) {
-  const t0 = Date.now();
-  try {
-    await fn();
-    passed++;
-    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
-  } catch (e) {
-    failed++;
-    const msg = e instanceof Error ? e.message : String(e);
-    const err = new Error(`step "${name}" failed: ${msg}`);
-    err.cause = e;
-    throw err;
-  }
-}
 
 async function shot(page, name, fullPage = true) {
   const file = path.join(SCREENSHOT_DIR, name);
@@ -126,36 +104,12 @@ async function main() {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   console.log(`arena_browser: BASE_URL=${BASE_URL} SCREENSHOT_DIR=${SCREENSHOT_DIR}`);
 
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  const browser = await launchChromium(CHROMIUM_PATH);
   try {
-    const context = await browser.newContext({ viewport: DESKTOP, locale: "ko-KR", timezoneId: "Asia/Seoul" });
-    const page = await context.newPage();
-    page.setDefaultTimeout(30_000);
-
-    const pageErrors = [];
-    const dialogs = [];
+    const { context, page, seen } = await watchedPage(browser, DESKTOP);
+    const pageErrors = seen.pageErrors;
+    const dialogs = seen.dialogs;
     const strayRequests = [];
-    page.on("pageerror", (e) => pageErrors.push(e.message));
-    page.on("console", (m) => {
-      if (m.type() === "error") console.log(`     [browser console] ${m.text()}`);
-    });
-    page.on("dialog", (d) => {
-      dialogs.push(d.message());
-      void d.dismiss();
-    });
     page.on("request", (r) => {
       // <img src=x> from an answer would fetch BASE_URL/x
       const u = new URL(r.url());
@@ -336,13 +290,13 @@ async function main() {
 
 main().then(
   () => {
-    console.log(`arena_browser: ${passed} passed, ${failed} failed`);
+    console.log(`arena_browser: ${tally.passed} passed, ${tally.failed} failed`);
     process.exit(0);
   },
   (e) => {
     console.error(`FAIL: ${e instanceof Error ? e.message : String(e)}`);
     if (e?.cause?.stack) console.error(e.cause.stack.split("\n").slice(0, 4).join("\n"));
-    console.log(`arena_browser: ${passed} passed, ${Math.max(failed, 1)} failed`);
+    console.log(`arena_browser: ${tally.passed} passed, ${Math.max(tally.failed, 1)} failed`);
     process.exit(1);
   },
 );

@@ -1,14 +1,12 @@
 // Helpers shared by the GoogleTest files of every subsystem. Included only by *_test.cc.
 #pragma once
 
-#include <unistd.h>
-
-#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <string>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/temp_dir.h"
 
 namespace kaieval::testing {
 
@@ -22,29 +20,10 @@ inline std::string InputErrorMessage(const std::function<void()>& f) {
   return "";
 }
 
-// A fresh, empty folder under the system's temporary folder, removed with everything in it when
-// the ScratchDir goes out of scope. Unique per process and per instance, so tests run in parallel.
-class ScratchDir {
+// A fresh, empty folder for one test, removed with everything in it afterwards.
+class ScratchDir : public TempDir {
  public:
-  explicit ScratchDir(const std::string& name) {
-    static std::atomic<int> counter{0};
-    path_ = std::filesystem::temp_directory_path() /
-            ("kaieval_" + name + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
-    std::filesystem::remove_all(path_);
-    std::filesystem::create_directories(path_);
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-
-  const std::filesystem::path& path() const { return path_; }
-  std::string File(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  std::filesystem::path path_;
+  explicit ScratchDir(const std::string& name) : TempDir("kaieval_" + name + "_") {}
 };
 
 }  // namespace kaieval::testing
