@@ -14,6 +14,7 @@
 #include "kaieval/common/file.h"
 #include "kaieval/review/assignment.h"
 #include "kaieval/review/scores.h"
+#include "kaieval/stage/report_html.h"
 #include "kaieval/stage/stage_config.h"
 #include "stage_summary.h"
 
@@ -86,9 +87,19 @@ void RunDemoStage(const std::string& stage_example, const std::string& out_dir) 
   SimulateReviews(config, (out / "reviews.csv").string());
   const stage::StageRun run = stage::RunStage(stage_yaml.string());
   PrintStageSummary(run);
-  std::printf("report: %s (check it: kaieval stage verify %s)\n",
-              WriteStageReport(run, (out / "stage").string()).c_str(),
-              (out / "stage" / "report.json").string().c_str());
+  const std::string json = WriteStageReport(run, (out / "stage").string());
+  // The committee's report: HTML and PDF from the built page (make web builds it).
+  const std::string template_path = "web/dist-report/report.html";
+  if (fs::exists(template_path)) {
+    const stage::StaticReport r =
+        stage::WriteStaticReport(json, (out / "report").string(), template_path, {});
+    std::printf("report: %s%s\n", r.html.string().c_str(),
+                r.pdf_written ? (" and " + r.pdf.string()).c_str() : " (no Chromium: no PDF)");
+  } else {
+    std::printf("report: no %s (make web builds it); the data is in %s\n", template_path.c_str(),
+                json.c_str());
+  }
+  std::printf("decision data: %s (check it: kaieval stage verify %s)\n", json.c_str(), json.c_str());
 }
 
 }  // namespace kaieval::cli

@@ -89,3 +89,6 @@ grep -qE "^hanul-7b .* pass advances$" "$WORK/table.txt" || fail "hanul-7b does 
 "$KAIEVAL" stage verify "$WORK/demo/stage/report.json" | grep -q "reproduces bit for bit" ||
   fail "the demo's stage report does not reproduce"
 pass "demo stage: decision table, gate, simulated experts, verified report"
+[ -s "$WORK/demo/report/report.html" ] || fail "the demo wrote no report.html"
+head -c 4 "$WORK/demo/report/report.pdf" | grep -q "%PDF" || fail "the demo wrote no report.pdf"
+pass "demo report: report.html and report.pdf"
