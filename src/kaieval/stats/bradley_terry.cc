@@ -177,7 +177,7 @@ Solution SolveNewton(const PairTable& t, const RatingOptions& o, std::vector<dou
   const double l2 = o.l2 * (total > 0 ? total : 1.0) / static_cast<double>(n);
   Solution s;
   s.theta = std::move(start);
-  std::vector<double> hessian(n * n), step(n), trial(n);
+  std::vector<double> hessian(n * n), step(n);
   double f = Objective(t, s.theta, l2);
   while (s.iterations < o.max_iterations) {
     ++s.iterations;
@@ -206,18 +206,9 @@ Solution SolveNewton(const PairTable& t, const RatingOptions& o, std::vector<dou
       throw InputError(
           "FitBradleyTerry: the models do not form one connected comparison graph; set l2 > 0");
     }
-    double largest = 0;
-    for (double d : step) largest = std::max(largest, std::abs(d));
-    // Halve the step until the objective does not rise (beyond rounding).
-    double factor = 1.0, f_trial = f;
-    for (int halvings = 0; halvings < 60; ++halvings, factor *= 0.5) {
-      for (size_t i = 0; i < n; ++i) trial[i] = s.theta[i] + factor * step[i];
-      f_trial = Objective(t, trial, l2);
-      if (f_trial <= f + 1e-13 * (1.0 + std::abs(f))) break;
-    }
-    s.theta.swap(trial);
-    f = f_trial;
-    if (largest * factor < o.tolerance) {
+    if (DampedNewtonUpdate(
+            s.theta, step, f, [&](const std::vector<double>& x) { return Objective(t, x, l2); },
+            o.tolerance)) {
       s.converged = true;
       break;
     }

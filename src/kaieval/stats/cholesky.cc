@@ -1,5 +1,6 @@
 #include "kaieval/stats/cholesky.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace kaieval::stats {
@@ -30,6 +31,23 @@ bool CholeskySolve(std::vector<double>& m, std::vector<double>& rhs, size_t n) {
     rhs[i] = s / m[i * n + i];
   }
   return true;
+}
+
+bool DampedNewtonUpdate(std::vector<double>& x, const std::vector<double>& step, double& f,
+                        const std::function<double(const std::vector<double>&)>& objective,
+                        double tolerance) {
+  double largest = 0;
+  for (double d : step) largest = std::max(largest, std::abs(d));
+  std::vector<double> trial(x.size());
+  double factor = 1.0, f_trial = f;
+  for (int halvings = 0; halvings < 60; ++halvings, factor *= 0.5) {
+    for (size_t i = 0; i < x.size(); ++i) trial[i] = x[i] + factor * step[i];
+    f_trial = objective(trial);
+    if (f_trial <= f + 1e-13 * (1.0 + std::abs(f))) break;
+  }
+  x.swap(trial);
+  f = f_trial;
+  return largest * factor < tolerance;
 }
 
 }  // namespace kaieval::stats

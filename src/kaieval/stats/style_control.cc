@@ -176,7 +176,7 @@ Solution Solve(const Problem& p, const StyleControlOptions& o, std::vector<doubl
   const size_t m = p.n_models, dim = m + kStyleFeatures;
   const double a2 = p.alpha * p.alpha;
   Solution s{std::move(start)};
-  std::vector<double> hessian(dim * dim), step(dim), trial(dim);
+  std::vector<double> hessian(dim * dim), step(dim);
   double f = Objective(p, s.x, times);
   while (s.iterations < o.max_iterations) {
     ++s.iterations;
@@ -217,17 +217,9 @@ Solution Solve(const Problem& p, const StyleControlOptions& o, std::vector<doubl
       throw InputError(
           "FitStyleControl: the models do not form one connected comparison graph; set l2 > 0");
     }
-    double largest = 0;
-    for (double d : step) largest = std::max(largest, std::abs(d));
-    double factor = 1.0, f_trial = f;
-    for (int halvings = 0; halvings < 60; ++halvings, factor *= 0.5) {
-      for (size_t i = 0; i < dim; ++i) trial[i] = s.x[i] + factor * step[i];
-      f_trial = Objective(p, trial, times);
-      if (f_trial <= f + 1e-13 * (1.0 + std::abs(f))) break;
-    }
-    s.x.swap(trial);
-    f = f_trial;
-    if (largest * factor < o.tolerance) {
+    if (DampedNewtonUpdate(
+            s.x, step, f, [&](const std::vector<double>& x) { return Objective(p, x, times); },
+            o.tolerance)) {
       s.converged = true;
       break;
     }
