@@ -48,6 +48,8 @@ r = json.load(open(sys.argv[1], encoding="utf-8"))
 r["notes"].append("</script><script>alert(1)</script><!--<script>")
 r["teams"][0]["organisation"] = '<img src=x onerror="alert(2)">'
 r["gates"].append("x\u2028</script><b>bold</b>")
+r["leaves"][0]["name"] = '<img src=x onerror="alert(3)">'
+r["leaves"][-1]["details"]["excluded"]["<b>x</b>"] = 1
 json.dump(r, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=2)
 PY
 "$KAIEVAL" stage report "$WORK/hostile.json" --out "$WORK/hostile" --template "$TEMPLATE" >/dev/null 2>"$WORK/hostile.log" ||

@@ -11,6 +11,8 @@ import type { BarSeriesOption, CustomSeriesOption } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
+import { $, el } from "./dom";
+import { renderLeaves } from "./report_leaves";
 import { hasKey, initI18n, onLangChange, t, type MessageKey } from "./i18n";
 import {
   decisionOrder,
@@ -33,18 +35,6 @@ type ChartOption = echarts.ComposeOption<
 const FONT = '"Pretendard", "Apple SD Gothic Neo", "Malgun Gothic", "NanumGothic", "NanumBarunGothic", "Noto Sans CJK KR", "Noto Sans KR", system-ui, sans-serif';
 const PART_COLORS = ["#1d4ed8", "#0f766e", "#7c3aed", "#c2410c", "#be185d", "#4d7c0f", "#0369a1", "#6b7280"];
 
-function $(id: string): HTMLElement {
-  const el = document.getElementById(id);
-  if (!el) throw new Error(`missing #${id}`);
-  return el;
-}
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = "", cls = ""): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  if (text) e.textContent = text;
-  if (cls) e.className = cls;
-  return e;
-}
 
 // ---- formatting ----
 
@@ -382,6 +372,7 @@ function renderAll(): void {
   renderSummary(report);
   renderChart(report);
   renderRubric(report);
+  renderLeaves(report);
   renderFindings(report);
   renderEvidence(report);
   document.body.dataset.loaded = "true";

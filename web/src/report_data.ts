@@ -31,12 +31,35 @@ export interface RubricNode {
   evidence: string; // a leaf's evidence kind; "" for inner nodes
 }
 
+/** One leaf's own score for one team (a metric, a rating, a panel mean) and its 95% interval. */
+export interface LeafTeam {
+  score: number | null;
+  lower: number | null;
+  upper: number | null;
+}
+
+/** A rubric leaf's evidence: its scores, rule and what the evidence reader recorded beside it. */
+export interface LeafResult {
+  id: string;
+  name: string;
+  kind: string; // benchmark, review, arena, derivatives, value
+  rule: string;
+  max_points: number;
+  reference: number | null; // relative_to_reference
+  floor: number | null; // linear
+  ceiling: number | null;
+  gate_min: number | null; // a safety gate's minimum on this leaf
+  teams: LeafTeam[];
+  details: Record<string, unknown>; // kind-specific; read with the helpers in report_leaves.ts
+}
+
 export interface StageReport {
   stage: string;
   config: { path: string; hash: string };
   bootstrap: { replicates: number; seed: number };
   teams: TeamResult[];
   rubric: RubricNode;
+  leaves: LeafResult[];
   gates: string[];
   sensitivity: { change: string; advancing: string[] }[];
   evidence: { path: string; hash: string }[];
@@ -45,27 +68,27 @@ export interface StageReport {
 
 const MAX_DEPTH = 32;
 
-type Obj = Record<string, unknown>;
+export type Obj = Record<string, unknown>;
 
-function obj(v: unknown, where: string): Obj {
+export function obj(v: unknown, where: string): Obj {
   if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${where}: expected an object`);
   return v as Obj;
 }
 
-function arr(v: unknown, where: string): unknown[] {
+export function arr(v: unknown, where: string): unknown[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new Error(`${where}: expected a list`);
   return v;
 }
 
-function str(v: unknown, where: string): string {
+export function str(v: unknown, where: string): string {
   if (v === undefined || v === null) return "";
   if (typeof v !== "string") throw new Error(`${where}: expected text`);
   return v;
 }
 
 /** A finite number, or null (the report writes null for a value it could not compute). */
-function num(v: unknown, where: string): number | null {
+export function num(v: unknown, where: string): number | null {
   if (v === undefined || v === null) return null;
   if (typeof v !== "number" || !Number.isFinite(v)) throw new Error(`${where}: expected a number`);
   return v;
@@ -91,6 +114,33 @@ function readNode(v: unknown, where: string, nTeams: number, depth: number): Rub
     teams: teams.slice(0, nTeams),
     items: arr(o.items, `${where}.items`).map((c, i) => readNode(c, `${where}.items[${i}]`, nTeams, depth + 1)),
     evidence: typeof o.evidence === "string" ? o.evidence : "",
+  };
+}
+
+function readLeaf(v: unknown, where: string, nTeams: number): LeafResult {
+  const o = obj(v, where);
+  const teams = arr(o.teams, `${where}.teams`).map((x, i) => {
+    const tt = obj(x, `${where}.teams[${i}]`);
+    return {
+      score: num(tt.score, `${where}.teams[${i}].score`),
+      lower: num(tt.lower, `${where}.teams[${i}].lower`),
+      upper: num(tt.upper, `${where}.teams[${i}].upper`),
+    };
+  });
+  while (teams.length < nTeams) teams.push({ score: null, lower: null, upper: null });
+  const id = str(o.id, `${where}.id`);
+  return {
+    id,
+    name: str(o.name, `${where}.name`) || id,
+    kind: str(o.kind, `${where}.kind`),
+    rule: str(o.rule, `${where}.rule`),
+    max_points: num(o.max_points, `${where}.max_points`) ?? 0,
+    reference: num(o.reference, `${where}.reference`),
+    floor: num(o.floor, `${where}.floor`),
+    ceiling: num(o.ceiling, `${where}.ceiling`),
+    gate_min: num(o.gate_min, `${where}.gate_min`),
+    teams: teams.slice(0, nTeams),
+    details: o.details === undefined ? {} : obj(o.details, `${where}.details`),
   };
 }
 
@@ -123,6 +173,7 @@ export function readReport(text: string): StageReport {
     },
     teams,
     rubric: readNode(root.rubric, "rubric", teams.length, 0),
+    leaves: arr(root.leaves, "leaves").map((x, i) => readLeaf(x, `leaves[${i}]`, teams.length)),
     gates: arr(root.gates, "gates").map((g, i) => str(g, `gates[${i}]`)),
     sensitivity: arr(root.sensitivity, "sensitivity").map((x, i) => {
       const o = obj(x, `sensitivity[${i}]`);

@@ -26,9 +26,10 @@ const CHROMIUM_PATH = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const EXPECT_SIMULATED = (process.env.EXPECT_SIMULATED ?? "1") !== "0";
 
 
-async function shot(page, name) {
+async function shot(page, name, selector = "") {
   const file = path.join(SCREENSHOT_DIR, name);
-  await page.screenshot({ path: file, fullPage: true });
+  if (selector) await page.locator(selector).screenshot({ path: file });
+  else await page.screenshot({ path: file, fullPage: true });
   console.log(`     screenshot ${file}`);
 }
 
@@ -124,6 +125,35 @@ async function main() {
       const notes = await page.$$eval(`${tid("notes-list")} li`, (lis) => lis.map((l) => l.textContent));
       for (const n of report.notes) assert.ok(notes.some((x) => x.includes(n)), `note "${n}" not shown`);
       await shot(page, "report-ko.png");
+    });
+
+    await step("every rubric leaf has its scores with intervals, in decision order", async () => {
+      const cards = await page.$$eval(`${tid("leaves")} article.leaf`, (as) =>
+        as.map((a) => ({
+          id: a.dataset.leaf,
+          kind: a.dataset.kind,
+          rows: [...a.querySelectorAll(".forest-row")].map((r) => ({ team: r.dataset.team, value: r.querySelector(".value").textContent, dots: r.querySelectorAll(".dot").length })),
+          text: a.textContent,
+        })),
+      );
+      assert.deepEqual(cards.map((c) => c.id), report.leaves.map((l) => l.id), "not one card per leaf, in rubric order");
+      const order = (await summaryRows(page)).map((r) => r.team);
+      for (const [k, leaf] of report.leaves.entries()) {
+        const card = cards[k];
+        assert.deepEqual(card.rows.map((r) => r.team), order, `${leaf.id}: rows not in decision order`);
+        for (const row of card.rows) {
+          const i = report.teams.findIndex((t) => t.name === row.team);
+          const v = leaf.teams[i];
+          assert.equal(row.dots, v.score === null ? 0 : 1, `${leaf.id}/${row.team}: a dot for a missing score or none for a score`);
+          if (v.score !== null && v.lower !== null) {
+            const digits = Math.abs(v.score) >= 100 ? 1 : Math.abs(v.score) >= 10 ? 2 : 3;
+            assert.ok(row.value.includes(`[${v.lower.toFixed(digits)}, ${v.upper.toFixed(digits)}]`), `${leaf.id}/${row.team}: no interval in "${row.value}"`);
+          }
+        }
+        if (leaf.kind === "review") assert.ok(card.text.includes("Krippendorff"), `${leaf.id}: no agreement line`);
+        if (leaf.kind === "arena") assert.ok(card.text.includes(`${leaf.details.counted}개 집계`), `${leaf.id}: no counted votes`);
+      }
+      await shot(page, "report-leaves.png", tid("leaves"));
     });
 
     await step("English toggle: labels translated, remembered after reload", async () => {

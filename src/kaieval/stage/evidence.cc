@@ -134,6 +134,10 @@ void GatherBenchmark(const StageConfig& config, const RubricNode& leaf, Evidence
   }
   if (common.empty()) resample = false;
   if (!resample) out.notes.push_back(fmt::format("{}: items not resampled (no per-item mean); its interval is the point", leaf.id));
+  out.details[leaf.id] = {{"task", leaf.evidence.params.at("task")},
+                          {"metric", leaf.evidence.params.at("metric")},
+                          {"items", resample ? common.size() : 0},
+                          {"resampled", resample}};
   for (size_t b = 0; b < out.replicates.size(); ++b) {
     std::vector<double>& rep = out.replicates[b][leaf.id];
     rep = scores;
@@ -179,9 +183,15 @@ void GatherArena(const StageConfig& config, const RubricNode& leaf, EvidenceSet&
   const int resamples = std::max(2, static_cast<int>(out.replicates.size()));
   stats::RatingIntervals r = stats::BootstrapRatings(n_models, battles, {}, resamples,
                                                      stats::BlockSeed(config.seed, 0xA7E4A), 0);
+  nlohmann::ordered_json excluded = nlohmann::ordered_json::object();
+  for (const auto& [reason, count] : f.counts) excluded[arena::ExclusionReasonName(reason)] = count;
+  nlohmann::ordered_json models = nlohmann::ordered_json::array();
   for (size_t t = 0; t < config.teams.size(); ++t) {
     if (r.point.battles[t] > 0) scores[t] = r.point.rating[t];
+    models.push_back({{"model", names[t]}, {"battles", r.point.battles[t]}});
   }
+  out.details[leaf.id] = {{"votes", f.votes.size()}, {"counted", battles.size()},
+                          {"excluded", excluded}, {"models", models}};
   for (size_t b = 0; b < out.replicates.size(); ++b) {
     std::vector<double>& rep = out.replicates[b][leaf.id];
     rep = scores;
@@ -191,18 +201,17 @@ void GatherArena(const StageConfig& config, const RubricNode& leaf, EvidenceSet&
   }
 }
 
-// Per team: the mean severity-adjusted score of its items in the panel (NaN without items).
-std::vector<double> TeamReviewScores(const StageConfig& config, const review::Ratings& ratings) {
+// Per team: the mean over its rated items in the panel of `per_unit` (NaN without items).
+std::vector<double> TeamMeans(const StageConfig& config, const review::Ratings& ratings,
+                              const review::RaterAdjustment& adj, const std::vector<double>& per_unit) {
   const size_t n = config.teams.size();
   std::vector<double> sum(n, 0.0), count(n, 0.0);
-  if (ratings.values.empty()) return std::vector<double>(n, kMissing);
-  const review::RaterAdjustment adj = review::FitAdditiveRaterEffects(ratings);
   for (size_t u = 0; u < ratings.units.size(); ++u) {
     if (adj.ratings_per_unit[u] == 0) continue;
     const review::ReviewItem* item = config.review.FindItem(ratings.units[u]);
     const int t = item ? TeamIndex(config, item->team) : -1;
     if (t < 0) continue;
-    sum[t] += adj.adjusted[u];
+    sum[t] += per_unit[u];
     count[t] += 1;
   }
   std::vector<double> out(n, kMissing);
@@ -210,6 +219,53 @@ std::vector<double> TeamReviewScores(const StageConfig& config, const review::Ra
     if (count[t] > 0) out[t] = sum[t] / count[t];
   }
   return out;
+}
+
+// Per team: the mean severity-adjusted score of its items in the panel (NaN without items).
+std::vector<double> TeamReviewScores(const StageConfig& config, const review::Ratings& ratings) {
+  if (ratings.values.empty()) return std::vector<double>(config.teams.size(), kMissing);
+  const review::RaterAdjustment adj = review::FitAdditiveRaterEffects(ratings);
+  return TeamMeans(config, ratings, adj, adj.adjusted);
+}
+
+nlohmann::ordered_json Finite(double x) {
+  return std::isfinite(x) ? nlohmann::ordered_json(x) : nlohmann::ordered_json(nullptr);
+}
+
+// The panel as the report shows it: agreement, each reviewer's effect and flag, and per team
+// the raw and the severity-adjusted mean.
+nlohmann::ordered_json PanelDetails(const StageConfig& config, const review::PanelSummary& summary) {
+  using nlohmann::ordered_json;
+  ordered_json raters = ordered_json::array();
+  const auto& adj = summary.additive;
+  for (size_t r = 0; r < summary.ratings.raters.size(); ++r) {
+    ordered_json row = {{"reviewer", summary.ratings.raters[r]},
+                        {"reviews", adj.ratings_per_rater.empty() ? 0 : adj.ratings_per_rater[r]},
+                        {"effect", adj.rater_effect.empty() ? ordered_json(nullptr) : Finite(adj.rater_effect[r])}};
+    for (const auto& a : summary.raters) {
+      if (a.rater != summary.ratings.raters[r]) continue;
+      row["disagreement_ratio"] = Finite(a.disagreement_ratio);
+      row["z"] = Finite(a.z);
+      row["flagged"] = a.flagged;
+    }
+    raters.push_back(row);
+  }
+  ordered_json teams = ordered_json::array();
+  if (!summary.ratings.values.empty()) {
+    const auto raw = TeamMeans(config, summary.ratings, adj, adj.raw);
+    const auto adjusted = TeamMeans(config, summary.ratings, adj, adj.adjusted);
+    for (size_t t = 0; t < config.teams.size(); ++t) {
+      teams.push_back({{"raw", Finite(raw[t])}, {"adjusted", Finite(adjusted[t])}});
+    }
+  }
+  return {{"panel", summary.panel},
+          {"reviews", summary.ratings.values.size()},
+          {"incomplete", summary.incomplete.size()},
+          {"alpha", Finite(summary.alpha.alpha)},
+          {"icc_single", Finite(summary.icc.single)},
+          {"icc_average", Finite(summary.icc.average)},
+          {"reviewers", raters},
+          {"teams", teams}};
 }
 
 void GatherReview(const StageConfig& config, const RubricNode& leaf, EvidenceSet& out) {
@@ -237,6 +293,7 @@ void GatherReview(const StageConfig& config, const RubricNode& leaf, EvidenceSet
       "flagged reviewers: {}; incomplete reviews: {}",
       leaf.id, panel, ratings.values.size(), summary.alpha.alpha, summary.icc.single,
       flagged.empty() ? "none" : flagged, summary.incomplete.size()));
+  out.details[leaf.id] = PanelDetails(config, summary);
 
   // Replicates resample each item's reviews with replacement and refit the rater effects.
   std::vector<std::vector<review::Rating>> by_unit(ratings.units.size());

@@ -5,8 +5,11 @@
 // arena battles; so the whole decision can be recomputed from the evidence.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
+
+#include <nlohmann/json.hpp>
 
 #include "kaieval/stage/rubric.h"
 #include "kaieval/stage/stage_config.h"
@@ -18,6 +21,9 @@ struct EvidenceSet {
   std::vector<LeafScores> replicates;  // config.bootstrap joint replicates
   std::vector<std::string> sources;    // the files read, for the record
   std::vector<std::string> notes;      // what could not be resampled or was missing
+  // Per leaf id: what the report shows beside the score (the task and items of a benchmark,
+  // the contest's counted and excluded votes and ratings, a panel's agreement and reviewers).
+  std::map<std::string, nlohmann::ordered_json> details;
 };
 
 // Reads every leaf's evidence. Throws InputError naming the leaf and file for evidence that is

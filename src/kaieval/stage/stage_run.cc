@@ -1,10 +1,12 @@
 #include "kaieval/stage/stage_run.h"
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
 #include "kaieval/common/file.h"
 #include "kaieval/common/hash.h"
+#include "kaieval/stats/bootstrap.h"
 
 namespace kaieval::stage {
 namespace {
@@ -28,6 +30,56 @@ ordered_json NodeJson(const RubricNode& node, const StageDecision& d, size_t n_t
     out["evidence"] = node.evidence.kind;
   }
   return out;
+}
+
+const char* RuleName(Rule rule) {
+  switch (rule) {
+    case Rule::kRelativeToReference: return "relative_to_reference";
+    case Rule::kLinear: return "linear";
+    case Rule::kRankBased: return "rank_based";
+    case Rule::kMeanOfChildren: return "mean_of_children";
+    case Rule::kSum: break;
+  }
+  return "sum";
+}
+
+// Every leaf's own score per team (a benchmark metric, a rating, a panel mean) with the 2.5%
+// and 97.5% percentiles of its bootstrap replicates, its scoring rule, its safety minimum if a
+// gate names it, and what the evidence reader recorded beside it.
+ordered_json LeavesJson(const StageRun& run) {
+  const StageConfig& config = run.config;
+  ordered_json leaves = ordered_json::array();
+  for (const RubricNode* leaf : Leaves(config.rubric)) {
+    const auto& scores = run.evidence.scores.at(leaf->id);
+    ordered_json teams = ordered_json::array();
+    for (size_t t = 0; t < scores.size(); ++t) {
+      std::vector<double> values;
+      for (const auto& rep : run.evidence.replicates) {
+        const double v = rep.at(leaf->id)[t];
+        if (std::isfinite(v)) values.push_back(v);
+      }
+      std::sort(values.begin(), values.end());
+      const bool has = std::isfinite(scores[t]) && !values.empty();
+      teams.push_back({{"score", Number(scores[t])},
+                       {"lower", has ? Number(stats::Percentile(values, 0.025)) : ordered_json(nullptr)},
+                       {"upper", has ? Number(stats::Percentile(values, 0.975)) : ordered_json(nullptr)}});
+    }
+    ordered_json out = {{"id", leaf->id}, {"name", leaf->name}, {"kind", leaf->evidence.kind},
+                        {"rule", RuleName(leaf->rule)}, {"max_points", leaf->points}};
+    if (leaf->rule == Rule::kRelativeToReference) out["reference"] = leaf->reference;
+    if (leaf->rule == Rule::kLinear) {
+      out["floor"] = leaf->floor;
+      out["ceiling"] = leaf->ceiling;
+    }
+    for (const auto& gate : config.safety) {
+      if (gate.leaf == leaf->id) out["gate_min"] = gate.min;
+    }
+    out["teams"] = teams;
+    auto it = run.evidence.details.find(leaf->id);
+    out["details"] = it == run.evidence.details.end() ? ordered_json::object() : it->second;
+    leaves.push_back(out);
+  }
+  return leaves;
 }
 
 }  // namespace
@@ -82,6 +134,7 @@ ordered_json StageReportJson(const StageRun& run) {
           {"bootstrap", {{"replicates", d.replicates}, {"seed", config.seed}}},
           {"teams", teams},
           {"rubric", NodeJson(config.rubric, d, n)},
+          {"leaves", LeavesJson(run)},
           {"gates", run.gate_notes},
           {"sensitivity", changes},
           {"evidence", sources},
