@@ -87,7 +87,8 @@ void RunDemoStage(const std::string& stage_example, const std::string& out_dir) 
   SimulateReviews(config, (out / "reviews.csv").string());
   const stage::StageRun run = stage::RunStage(stage_yaml.string());
   PrintStageSummary(run);
-  const std::string json = WriteStageReport(run, (out / "stage").string());
+  const std::string json =
+      WriteStageReport(run, (out / "stage").string(), (out / "campaign.db").string());
   // The committee's report: HTML and PDF from the built page (make web builds it).
   const std::string template_path = "web/dist-report/report.html";
   if (fs::exists(template_path)) {
@@ -99,7 +100,9 @@ void RunDemoStage(const std::string& stage_example, const std::string& out_dir) 
     std::printf("report: no %s (make web builds it); the data is in %s\n", template_path.c_str(),
                 json.c_str());
   }
-  std::printf("decision data: %s (check it: kaieval stage verify %s)\n", json.c_str(), json.c_str());
+  std::printf("decision data: %s, recorded in %s (check it: kaieval stage verify %s --store %s)\n",
+              json.c_str(), (out / "campaign.db").string().c_str(), json.c_str(),
+              (out / "campaign.db").string().c_str());
 }
 
 }  // namespace kaieval::cli

@@ -1,7 +1,7 @@
-// `kaieval stage run stage.yaml [--out DIR]`: scores every team on the rubric from the recorded
+// `kaieval stage run stage.yaml [--out DIR] [--store DB]`: scores every team on the rubric from the recorded
 // evidence, with bootstrap intervals, applies the gates and the selection rule, estimates
 // P(advance), lists the perturbations that change the decision, prints a summary and writes
-// DIR/report.json. `kaieval stage verify` recomputes a report; `kaieval stage report` turns one
+// DIR/report.json (and records the decision in the store). `kaieval stage verify` recomputes a report; `kaieval stage report` turns one
 // into report.html and report.pdf.
 #include <fmt/format.h>
 
@@ -21,6 +21,7 @@
 #include "kaieval/common/error.h"
 #include "kaieval/stage/report_html.h"
 #include "kaieval/stage/stage_run.h"
+#include "kaieval/store/evidence_store.h"
 
 namespace kaieval::cli {
 namespace {
@@ -31,6 +32,12 @@ using nlohmann::ordered_json;
 struct StageOptions {
   std::string config;
   std::string out = "out/stage";
+  std::string store;  // the campaign's evidence store, where the decision is recorded
+};
+
+struct VerifyOptions {
+  std::string report;
+  std::string store;  // also check the store's latest decision of this stage
 };
 
 struct ReportOptions {
@@ -81,10 +88,16 @@ void PrintStageSummary(const stage::StageRun& run) {
   for (const auto& note : run.evidence.notes) std::printf("note: %s\n", note.c_str());
 }
 
-std::string WriteStageReport(const stage::StageRun& run, const std::string& out_dir) {
+std::string WriteStageReport(const stage::StageRun& run, const std::string& out_dir,
+                             const std::string& store) {
   fs::create_directories(out_dir);
   const fs::path path = fs::path(out_dir) / "report.json";
-  std::ofstream(path) << stage::StageReportJson(run).dump(2) << "\n";
+  const ordered_json report = stage::StageReportJson(run);
+  std::ofstream(path) << report.dump(2) << "\n";
+  if (!store.empty()) {
+    store::EvidenceStore(store).RecordDecision(run.config.name, report["config"]["hash"].get<std::string>(),
+                                               report);
+  }
   return path.string();
 }
 
@@ -93,11 +106,35 @@ namespace {
 void Run(const StageOptions& o) {
   const stage::StageRun run = stage::RunStage(o.config);
   PrintStageSummary(run);
-  std::printf("report: %s\n", WriteStageReport(run, o.out).c_str());
+  std::printf("report: %s\n", WriteStageReport(run, o.out, o.store).c_str());
+  if (!o.store.empty()) std::printf("decision recorded in %s\n", o.store.c_str());
+}
+
+// The store's latest decision of the report's stage must be the report itself.
+void VerifyRecorded(const std::string& store_path, const std::string& report_path,
+                    const ordered_json& report) {
+  if (!fs::exists(store_path)) throw InputError(fmt::format("{}: no such evidence store", store_path));
+  store::EvidenceStore store(store_path);
+  const std::string stage = report.value("stage", "");
+  const store::StoredDecision* latest = nullptr;
+  const auto decisions = store.Decisions();
+  for (const auto& d : decisions) {
+    if (d.stage == stage) latest = &d;
+  }
+  if (latest == nullptr) {
+    throw InputError(fmt::format("{}: no decision of stage '{}' is recorded", store_path, stage));
+  }
+  if (latest->report != report) {
+    throw InputError(fmt::format("{}: decision {} of stage '{}' differs from {}", store_path,
+                                 latest->id, stage, report_path));
+  }
+  std::printf("verified: %s decision %lld (report hash %s) is this report\n", store_path.c_str(),
+              static_cast<long long>(latest->id), latest->report_hash.c_str());
 }
 
 // Recomputes the report from the config and evidence it names and compares it byte for byte.
-void Verify(const std::string& report_path) {
+void Verify(const VerifyOptions& o) {
+  const std::string& report_path = o.report;
   const ordered_json recorded = ordered_json::parse(ReadFileBytes(report_path), nullptr, false);
   if (recorded.is_discarded() || !recorded.contains("config") || !recorded["config"].contains("path")) {
     throw InputError(fmt::format("{}: not a stage report (no config.path)", report_path));
@@ -114,6 +151,7 @@ void Verify(const std::string& report_path) {
   }
   std::printf("verified: %s reproduces bit for bit from %s and %zu evidence files\n",
               report_path.c_str(), config_path.c_str(), recorded["evidence"].size());
+  if (!o.store.empty()) VerifyRecorded(o.store, report_path, recorded);
 }
 
 // The report as a page that opens from file:// and as a PDF of it.
@@ -137,11 +175,13 @@ void RegisterStageCommand(CLI::App& app) {
   CLI::App* run = stage->add_subcommand("run", "Score the teams from the recorded evidence");
   run->add_option("config", opts->config, "Stage config (stage.yaml)")->required();
   run->add_option("--out", opts->out, "Folder for report.json")->capture_default_str();
+  run->add_option("--store", opts->store, "Evidence store (campaign.db) to record the decision in");
   run->callback([opts] { Run(*opts); });
-  auto report = std::make_shared<std::string>();
+  auto verify_opts = std::make_shared<VerifyOptions>();
   CLI::App* verify = stage->add_subcommand("verify", "Recompute a report.json from its evidence and compare");
-  verify->add_option("report", *report, "report.json written by stage run")->required();
-  verify->callback([report] { Verify(*report); });
+  verify->add_option("report", verify_opts->report, "report.json written by stage run")->required();
+  verify->add_option("--store", verify_opts->store, "Also check the decision recorded in this store");
+  verify->callback([verify_opts] { Verify(*verify_opts); });
   auto report_opts = std::make_shared<ReportOptions>();
   CLI::App* html =
       stage->add_subcommand("report", "Write report.html and report.pdf from a report.json");

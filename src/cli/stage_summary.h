@@ -12,7 +12,9 @@ namespace kaieval::cli {
 // decision), gate failures, sensitivity findings and notes, on stdout.
 void PrintStageSummary(const stage::StageRun& run);
 
-// Writes OUT_DIR/report.json; returns its path.
-std::string WriteStageReport(const stage::StageRun& run, const std::string& out_dir);
+// Writes OUT_DIR/report.json and, when `store` names an evidence store, records the decision
+// there too (with the config hash); returns the report's path.
+std::string WriteStageReport(const stage::StageRun& run, const std::string& out_dir,
+                             const std::string& store = "");
 
 }  // namespace kaieval::cli

@@ -86,9 +86,22 @@ grep -q "Expert evaluation (SIMULATED experts)" "$WORK/table.txt" || fail "the e
 grep -qE "^narae-2b .* FAIL eliminated$" "$WORK/table.txt" || fail "narae-2b was not cut by the originality gate"
 grep -qE "^hanul-7b .* pass advances$" "$WORK/table.txt" || fail "hanul-7b does not advance"
 [ "$(grep -cE " (pass|FAIL) (advances|eliminated)$" "$WORK/table.txt")" -eq 5 ] || fail "the decision table lacks teams"
-"$KAIEVAL" stage verify "$WORK/demo/stage/report.json" | grep -q "reproduces bit for bit" ||
-  fail "the demo's stage report does not reproduce"
-pass "demo stage: decision table, gate, simulated experts, verified report"
+"$KAIEVAL" stage verify "$WORK/demo/stage/report.json" --store "$WORK/demo/campaign.db" >"$WORK/verify.txt" ||
+  fail "the demo's stage report does not reproduce: $(cat "$WORK/verify.txt")"
+grep -q "reproduces bit for bit" "$WORK/verify.txt" && grep -q "campaign.db decision [0-9]* .* is this report" "$WORK/verify.txt" ||
+  fail "stage verify --store did not check the recorded decision: $(cat "$WORK/verify.txt")"
+pass "demo stage: decision table, gate, simulated experts, verified report and recorded decision"
+# A recorded decision that was changed afterwards is caught.
+cp "$WORK/demo/campaign.db" "$WORK/tampered.db"
+python3 - "$WORK/tampered.db" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE decisions SET report = replace(report, '\"advances\":true', '\"advances\":false')")
+db.commit()
+PY
+expect_error 2 "tampered.db: decision [0-9]+ of stage .* differs from" -- \
+  "$KAIEVAL" stage verify "$WORK/demo/stage/report.json" --store "$WORK/tampered.db"
+pass "stage verify --store catches a recorded decision changed afterwards"
 [ -s "$WORK/demo/report/report.html" ] || fail "the demo wrote no report.html"
 head -c 4 "$WORK/demo/report/report.pdf" | grep -q "%PDF" || fail "the demo wrote no report.pdf"
 pass "demo report: report.html and report.pdf"

@@ -5,12 +5,14 @@
 #include <chrono>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/hash.h"
 
 namespace kaieval::store {
 namespace {
 
 using nlohmann::ordered_json;
-constexpr int kSchemaVersion = 1;
+// 1: runs and samples. 2: decisions.
+constexpr int kSchemaVersion = 2;
 
 int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -29,8 +31,8 @@ EvidenceStore::EvidenceStore(const std::string& path)
   auto version = db_->Prepare("PRAGMA user_version");
   version.Step();
   int64_t found = version.ColumnInt(0);
-  if (found != 0 && found != kSchemaVersion) {
-    throw InputError(fmt::format("{}: evidence store schema version {} (this kaieval reads {})",
+  if (found > kSchemaVersion) {
+    throw InputError(fmt::format("{}: evidence store schema version {} (this kaieval reads up to {})",
                                  path, found, kSchemaVersion));
   }
   db_->Exec(
@@ -41,8 +43,11 @@ EvidenceStore::EvidenceStore(const std::string& path)
       " run_id INTEGER NOT NULL REFERENCES runs(id), task TEXT NOT NULL, doc_id INTEGER NOT NULL,"
       " filter TEXT NOT NULL, doc_hash TEXT NOT NULL, prompt_hash TEXT NOT NULL,"
       " record TEXT NOT NULL);"
-      "CREATE INDEX IF NOT EXISTS samples_by_run ON samples(run_id, task, doc_id);");
-  if (found == 0) db_->Exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
+      "CREATE INDEX IF NOT EXISTS samples_by_run ON samples(run_id, task, doc_id);"
+      "CREATE TABLE IF NOT EXISTS decisions ("
+      " id INTEGER PRIMARY KEY, stage TEXT NOT NULL, config_hash TEXT NOT NULL,"
+      " report_hash TEXT NOT NULL, report TEXT NOT NULL, created_ms INTEGER NOT NULL);");
+  if (found != kSchemaVersion) db_->Exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
 }
 
 int64_t EvidenceStore::BeginRun(std::string_view kind, std::string_view model,
@@ -85,6 +90,34 @@ void EvidenceStore::FinishRun(int64_t run_id, const ordered_json& results) {
   if (db_->Changes() != 1) {
     throw Error(ExitCode::kInternal, fmt::format("evidence store: run {} is not open", run_id));
   }
+}
+
+int64_t EvidenceStore::RecordDecision(std::string_view stage, std::string_view config_hash,
+                                      const ordered_json& report) {
+  const std::string text = Dump(report);
+  auto st = db_->Prepare(
+      "INSERT INTO decisions (stage, config_hash, report_hash, report, created_ms)"
+      " VALUES (?, ?, ?, ?, ?)");
+  st.Bind(1, stage).Bind(2, config_hash).Bind(3, ContentHash(text)).Bind(4, text).Bind(5, NowMs());
+  st.Run();
+  return sqlite3_last_insert_rowid(db_->handle());
+}
+
+std::vector<StoredDecision> EvidenceStore::Decisions() {
+  std::vector<StoredDecision> out;
+  auto st = db_->Prepare(
+      "SELECT id, stage, config_hash, report_hash, report, created_ms FROM decisions ORDER BY id");
+  while (st.Step()) {
+    StoredDecision d;
+    d.id = st.ColumnInt(0);
+    d.stage = st.ColumnText(1);
+    d.config_hash = st.ColumnText(2);
+    d.report_hash = st.ColumnText(3);
+    d.report = ordered_json::parse(st.ColumnText(4));
+    d.created_ms = st.ColumnInt(5);
+    out.push_back(std::move(d));
+  }
+  return out;
 }
 
 std::vector<StoredRun> EvidenceStore::Runs() {

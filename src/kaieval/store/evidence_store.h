@@ -26,10 +26,22 @@ struct StoredRun {
   int64_t finished_ms = 0;  // 0 while unfinished
 };
 
+// A stage decision as `kaieval stage run --store` records it: the report JSON and the hashes that
+// tie it to its config and evidence.
+struct StoredDecision {
+  int64_t id = 0;
+  std::string stage;
+  std::string config_hash;
+  std::string report_hash;  // ContentHash of the report JSON as stored
+  nlohmann::ordered_json report;
+  int64_t created_ms = 0;
+};
+
 class EvidenceStore {
  public:
-  // Opens or creates the store (WAL, synchronous=FULL: a record acknowledged is durable).
-  // Throws InputError for a file of another schema version.
+  // Opens or creates the store (WAL, synchronous=FULL: a record acknowledged is durable) and
+  // migrates an older schema in place (version 1 -> 2 adds the decisions table). Throws
+  // InputError for a file of a newer schema version.
   explicit EvidenceStore(const std::string& path);
 
   int64_t BeginRun(std::string_view kind, std::string_view model,
@@ -40,7 +52,12 @@ class EvidenceStore {
                   const std::vector<nlohmann::ordered_json>& records);
   void FinishRun(int64_t run_id, const nlohmann::ordered_json& results);
 
+  // Appends a decision; earlier decisions stay (a re-run is a new record).
+  int64_t RecordDecision(std::string_view stage, std::string_view config_hash,
+                         const nlohmann::ordered_json& report);
+
   std::vector<StoredRun> Runs();
+  std::vector<StoredDecision> Decisions();
   std::vector<nlohmann::ordered_json> Samples(int64_t run_id, std::string_view task);
 
  private:

@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "kaieval/common/error.h"
+#include "kaieval/common/hash.h"
 
 namespace kaieval::store {
 namespace {
@@ -45,6 +46,39 @@ TEST(EvidenceStore, ARunIsFinishedOnlyOnce) {
   store.FinishRun(id, {{"a", 1}});
   EXPECT_THROW(store.FinishRun(id, {{"a", 2}}), Error);
   EXPECT_EQ(store.Runs().at(0).results["a"], 1);
+}
+
+TEST(EvidenceStore, RecordsDecisionsWithTheHashOfTheirReport) {
+  EvidenceStore store(FreshPath("kaieval_evidence_store_decisions.db"));
+  const nlohmann::ordered_json report = {{"stage", "s1"}, {"teams", {{{"name", "a"}}}}};
+  store.RecordDecision("s1", "cfg-hash", report);
+  store.RecordDecision("s1", "cfg-hash", {{"stage", "s1"}, {"teams", nlohmann::ordered_json::array()}});
+  const auto decisions = store.Decisions();
+  ASSERT_EQ(decisions.size(), 2u);  // a re-run appends
+  EXPECT_EQ(decisions[0].stage, "s1");
+  EXPECT_EQ(decisions[0].config_hash, "cfg-hash");
+  EXPECT_EQ(decisions[0].report, report);
+  EXPECT_EQ(decisions[0].report_hash, ContentHash(report.dump()));
+  EXPECT_NE(decisions[0].report_hash, decisions[1].report_hash);
+}
+
+TEST(EvidenceStore, MigratesAVersion1StoreAndRefusesANewerOne) {
+  const std::string path = FreshPath("kaieval_evidence_store_migrate.db");
+  {
+    Database db(path, Database::Sync::kFull);
+    db.Exec("CREATE TABLE runs (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, model TEXT NOT NULL,"
+            " config TEXT NOT NULL, results TEXT, created_ms INTEGER NOT NULL, finished_ms INTEGER);"
+            "INSERT INTO runs (kind, model, config, created_ms) VALUES ('bench', 'old', '{}', 1);"
+            "PRAGMA user_version = 1");
+  }
+  {
+    EvidenceStore store(path);
+    EXPECT_EQ(store.Runs().at(0).model, "old");
+    store.RecordDecision("s", "h", {{"stage", "s"}});
+    EXPECT_EQ(store.Decisions().size(), 1u);
+  }
+  Database(path, Database::Sync::kFull).Exec("PRAGMA user_version = 99");
+  EXPECT_THROW(EvidenceStore{path}, InputError);
 }
 
 }  // namespace
