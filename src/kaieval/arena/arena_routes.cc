@@ -13,6 +13,7 @@
 
 #include "kaieval/common/error.h"
 #include "kaieval/common/file.h"
+#include "kaieval/common/http_api.h"
 
 namespace kaieval::arena {
 namespace {
@@ -20,23 +21,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kCookie = "kaieval_session";
-// Pages and model output are untrusted-safe only together with a strict policy: no inline
-// scripts, nothing from elsewhere.
-constexpr const char* kContentSecurityPolicy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-    "form-action 'self'";
-
-void SendJson(httplib::Response& res, int status, const json& body) {
-  res.status = status;
-  res.set_header("Cache-Control", "no-store");
-  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-}
-
-void SendError(httplib::Response& res, const ApiError& e) {
-  if (e.retry_after_s > 0) res.set_header("Retry-After", std::to_string(e.retry_after_s));
-  SendJson(res, e.status, {{"error", {{"code", e.code}, {"message", e.what()}}}});
-}
 
 std::string CookieSession(const httplib::Request& req) {
   const std::string header = req.get_header_value("Cookie");
@@ -51,32 +35,6 @@ std::string CookieSession(const httplib::Request& req) {
     at = end + 1;
   }
   return "";
-}
-
-json ParseBody(const httplib::Request& req) {
-  json body = json::parse(req.body, nullptr, false);
-  if (body.is_discarded() || !body.is_object()) {
-    throw ApiError(400, "bad_json", "the request body must be a JSON object");
-  }
-  return body;
-}
-
-std::string StringField(const json& body, const char* field) {
-  auto it = body.find(field);
-  if (it == body.end() || !it->is_string()) {
-    throw ApiError(400, "bad_request", fmt::format("'{}' must be a string", field));
-  }
-  return it->get<std::string>();
-}
-
-// Runs `handler`, answering an ApiError with its JSON error body.
-template <typename F>
-void Guarded(httplib::Response& res, F&& handler) {
-  try {
-    handler();
-  } catch (const ApiError& e) {
-    SendError(res, e);
-  }
 }
 
 // One SSE event queue shared by the two model threads and the streaming writer.
@@ -230,27 +188,13 @@ struct ArenaRoutes::Impl {
 
   void RequireAdmin(const httplib::Request& req, const std::string& action) {
     const std::string want = "Bearer " + options_.admin_token;
-    const std::string got = req.get_header_value("Authorization");
-    unsigned diff = want.size() != got.size() || options_.admin_token.empty();
-    for (size_t i = 0; i < want.size() && i < got.size(); ++i) diff |= want[i] ^ got[i];
-    if (diff != 0) throw ApiError(401, "unauthorized", "admin endpoints need the bearer token");
+    const bool ok = !options_.admin_token.empty() &&
+                    ConstantTimeEquals(want, req.get_header_value("Authorization"));
+    if (!ok) throw ApiError(401, "unauthorized", "admin endpoints need the bearer token");
     contest_.store().LogAdmin(contest_.Now(), action, req.target, req.remote_addr);
   }
 
-  void Page(httplib::Response& res, const char* file) {
-    std::string html;
-    try {
-      if (!options_.web_root.empty()) {
-        html = ReadFileBytes(std::filesystem::path(options_.web_root) / file);
-      }
-    } catch (const InputError&) {
-    }
-    if (html.empty()) {
-      throw ApiError(404, "no_pages", "the web pages are not built (cd web && npm run build)");
-    }
-    res.set_header("Cache-Control", "no-cache");
-    res.set_content(html, "text/html; charset=utf-8");
-  }
+  void Page(httplib::Response& res, const char* file) { SendPage(res, options_.web_root, file); }
 
   void Register(httplib::Server& http);
 

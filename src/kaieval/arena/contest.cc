@@ -27,19 +27,6 @@ constexpr const char* kPendingVote = "pending";
 
 }  // namespace
 
-std::string RandomToken() {
-  unsigned char bytes[16];
-  size_t got = 0;
-  while (got < sizeof bytes) {
-    ssize_t n = getrandom(bytes + got, sizeof bytes - got, 0);
-    if (n <= 0) throw Error(ExitCode::kInternal, "getrandom failed");
-    got += static_cast<size_t>(n);
-  }
-  std::string hex;
-  for (unsigned char b : bytes) hex += fmt::format("{:02x}", b);
-  return hex;
-}
-
 Contest::Contest(ContestConfig config, BattleStore& store, Clock now_ms, uint64_t sampling_seed)
     : config_(std::move(config)),
       store_(store),
@@ -101,11 +88,7 @@ void Contest::CheckCsrf(const std::string& session, const std::string& token) co
   std::lock_guard lock(mutex_);
   auto it = sessions_.find(session);
   if (it == sessions_.end()) throw ApiError(403, "csrf", "no session: load the page again");
-  // Constant-time comparison: the token must not leak through timing.
-  const std::string& want = it->second.csrf_token;
-  unsigned diff = want.size() != token.size();
-  for (size_t i = 0; i < want.size() && i < token.size(); ++i) diff |= want[i] ^ token[i];
-  if (diff != 0) throw ApiError(403, "csrf", "missing or wrong X-CSRF-Token");
+  if (!ConstantTimeEquals(it->second.csrf_token, token)) throw ApiError(403, "csrf", "missing or wrong X-CSRF-Token");
 }
 
 std::string Contest::CreateBattle(const std::string& session) {

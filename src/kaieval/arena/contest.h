@@ -19,23 +19,14 @@
 #include "kaieval/arena/contest_config.h"
 #include "kaieval/arena/pair_sampler.h"
 #include "kaieval/arena/rate_limiter.h"
+#include "kaieval/common/http_api.h"
 #include "kaieval/model/model_client.h"
 
 namespace kaieval::arena {
 
-// A refusal the client must see: an HTTP status, a stable code and a message.
-class ApiError : public std::runtime_error {
- public:
-  ApiError(int status, std::string code, const std::string& message, int retry_after_s = 0)
-      : std::runtime_error(message), status(status), code(std::move(code)),
-        retry_after_s(retry_after_s) {}
-  int status;
-  std::string code;
-  int retry_after_s;  // > 0: sent as Retry-After
-};
-
-// 32 hex characters from the operating system's random source: unguessable ids and tokens.
-std::string RandomToken();
+// The contest's refusals and tokens are the shared API ones (common/http_api.h).
+using kaieval::ApiError;
+using kaieval::RandomToken;
 
 struct SessionInfo {
   std::string id;
