@@ -37,6 +37,8 @@ std::string RandomToken();
 bool ConstantTimeEquals(const std::string& a, const std::string& b);
 
 void SendJson(httplib::Response& res, int status, const nlohmann::json& body);
+// The same, keeping the keys in their insertion order (reports).
+void SendOrderedJson(httplib::Response& res, int status, const nlohmann::ordered_json& body);
 // {"error": {"code", "message"}} with the error's status (and Retry-After).
 void SendError(httplib::Response& res, const ApiError& e);
 

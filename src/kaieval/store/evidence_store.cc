@@ -6,12 +6,13 @@
 
 #include "kaieval/common/error.h"
 #include "kaieval/common/hash.h"
+#include "kaieval/common/http_api.h"
 
 namespace kaieval::store {
 namespace {
 
 using nlohmann::ordered_json;
-// 1: runs and samples. 2: decisions.
+// 1: runs and samples. 2: decisions, review scores, reviewer tokens.
 constexpr int kSchemaVersion = 2;
 
 int64_t NowMs() {
@@ -46,7 +47,13 @@ EvidenceStore::EvidenceStore(const std::string& path)
       "CREATE INDEX IF NOT EXISTS samples_by_run ON samples(run_id, task, doc_id);"
       "CREATE TABLE IF NOT EXISTS decisions ("
       " id INTEGER PRIMARY KEY, stage TEXT NOT NULL, config_hash TEXT NOT NULL,"
-      " report_hash TEXT NOT NULL, report TEXT NOT NULL, created_ms INTEGER NOT NULL);");
+      " report_hash TEXT NOT NULL, report TEXT NOT NULL, created_ms INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS review_scores ("
+      " id INTEGER PRIMARY KEY, item TEXT NOT NULL, reviewer TEXT NOT NULL,"
+      " criterion TEXT NOT NULL, score INTEGER NOT NULL, tstamp_ms INTEGER NOT NULL,"
+      " source TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS reviewer_tokens ("
+      " reviewer TEXT PRIMARY KEY, token TEXT NOT NULL UNIQUE);");
   if (found != kSchemaVersion) db_->Exec(fmt::format("PRAGMA user_version = {}", kSchemaVersion));
 }
 
@@ -118,6 +125,52 @@ std::vector<StoredDecision> EvidenceStore::Decisions() {
     out.push_back(std::move(d));
   }
   return out;
+}
+
+void EvidenceStore::AddReviewScores(const std::vector<StoredReviewScore>& scores) {
+  db_->Exec("BEGIN");
+  try {
+    auto st = db_->Prepare(
+        "INSERT INTO review_scores (item, reviewer, criterion, score, tstamp_ms, source)"
+        " VALUES (?, ?, ?, ?, ?, ?)");
+    for (const auto& s : scores) {
+      st.Bind(1, s.item).Bind(2, s.reviewer).Bind(3, s.criterion).Bind(4, int64_t{s.score});
+      st.Bind(5, s.tstamp_ms ? s.tstamp_ms : NowMs()).Bind(6, s.source);
+      st.Run();
+    }
+    db_->Exec("COMMIT");
+  } catch (...) {
+    db_->Exec("ROLLBACK");
+    throw;
+  }
+}
+
+std::vector<StoredReviewScore> EvidenceStore::ReviewScores() {
+  std::vector<StoredReviewScore> out;
+  auto st = db_->Prepare(
+      "SELECT item, reviewer, criterion, score, tstamp_ms, source FROM review_scores ORDER BY id");
+  while (st.Step()) {
+    out.push_back({st.ColumnText(0), st.ColumnText(1), st.ColumnText(2),
+                   static_cast<int>(st.ColumnInt(3)), st.ColumnInt(4), st.ColumnText(5)});
+  }
+  return out;
+}
+
+std::string EvidenceStore::ReviewerToken(std::string_view reviewer) {
+  auto insert = db_->Prepare("INSERT OR IGNORE INTO reviewer_tokens (reviewer, token) VALUES (?, ?)");
+  insert.Bind(1, reviewer).Bind(2, RandomToken());
+  insert.Run();
+  auto st = db_->Prepare("SELECT token FROM reviewer_tokens WHERE reviewer = ?");
+  st.Bind(1, reviewer);
+  if (!st.Step()) throw Error(ExitCode::kInternal, "evidence store: reviewer token not saved");
+  return st.ColumnText(0);
+}
+
+std::string EvidenceStore::ReviewerForToken(std::string_view token) {
+  if (token.empty()) return "";
+  auto st = db_->Prepare("SELECT reviewer FROM reviewer_tokens WHERE token = ?");
+  st.Bind(1, token);
+  return st.Step() ? st.ColumnText(0) : "";
 }
 
 std::vector<StoredRun> EvidenceStore::Runs() {

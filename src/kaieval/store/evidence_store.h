@@ -37,10 +37,22 @@ struct StoredDecision {
   int64_t created_ms = 0;
 };
 
+// One expert's score of one criterion of one item, as the review page or a CSV import entered
+// it. A later entry for the same (item, reviewer, criterion) supersedes an earlier one; both stay.
+struct StoredReviewScore {
+  std::string item;  // item id
+  std::string reviewer;
+  std::string criterion;
+  int score = 0;
+  int64_t tstamp_ms = 0;
+  std::string source;  // "page" or the imported file's name
+};
+
 class EvidenceStore {
  public:
   // Opens or creates the store (WAL, synchronous=FULL: a record acknowledged is durable) and
-  // migrates an older schema in place (version 1 -> 2 adds the decisions table). Throws
+  // migrates an older schema in place (version 1 -> 2 adds decisions, review scores and reviewer
+  // tokens). Throws
   // InputError for a file of a newer schema version.
   explicit EvidenceStore(const std::string& path);
 
@@ -55,6 +67,16 @@ class EvidenceStore {
   // Appends a decision; earlier decisions stay (a re-run is a new record).
   int64_t RecordDecision(std::string_view stage, std::string_view config_hash,
                          const nlohmann::ordered_json& report);
+
+  // Appends review scores in one transaction.
+  void AddReviewScores(const std::vector<StoredReviewScore>& scores);
+  // Every review score entered, oldest first.
+  std::vector<StoredReviewScore> ReviewScores();
+
+  // The reviewer's page token, made (random, 128 bits) on first use.
+  std::string ReviewerToken(std::string_view reviewer);
+  // The reviewer a token belongs to; "" when no reviewer has it.
+  std::string ReviewerForToken(std::string_view token);
 
   std::vector<StoredRun> Runs();
   std::vector<StoredDecision> Decisions();

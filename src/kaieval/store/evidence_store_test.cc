@@ -62,6 +62,32 @@ TEST(EvidenceStore, RecordsDecisionsWithTheHashOfTheirReport) {
   EXPECT_NE(decisions[0].report_hash, decisions[1].report_hash);
 }
 
+TEST(EvidenceStore, KeepsEveryReviewScoreInOrder) {
+  EvidenceStore store(FreshPath("kaieval_evidence_store_reviews.db"));
+  store.AddReviewScores({{"item-1", "r1", "clarity", 7, 1000, "page"},
+                         {"item-1", "r1", "clarity", 8, 2000, "page"}});
+  store.AddReviewScores({{"item-2", "r2", "depth", 3, 0, "sheet.csv"}});
+  const auto scores = store.ReviewScores();
+  ASSERT_EQ(scores.size(), 3u);  // a correction is a new entry; the first stays
+  EXPECT_EQ(scores[0].score, 7);
+  EXPECT_EQ(scores[1].score, 8);
+  EXPECT_EQ(scores[2].source, "sheet.csv");
+  EXPECT_GT(scores[2].tstamp_ms, 0);  // 0 means "now"
+}
+
+TEST(EvidenceStore, AReviewerKeepsOneTokenAndTokensIdentifyReviewers) {
+  EvidenceStore store(FreshPath("kaieval_evidence_store_tokens.db"));
+  const std::string a = store.ReviewerToken("r1");
+  const std::string b = store.ReviewerToken("r2");
+  EXPECT_EQ(a.size(), 32u);
+  EXPECT_NE(a, b);
+  EXPECT_EQ(store.ReviewerToken("r1"), a);
+  EXPECT_EQ(store.ReviewerForToken(a), "r1");
+  EXPECT_EQ(store.ReviewerForToken(b), "r2");
+  EXPECT_EQ(store.ReviewerForToken("nope"), "");
+  EXPECT_EQ(store.ReviewerForToken(""), "");
+}
+
 TEST(EvidenceStore, MigratesAVersion1StoreAndRefusesANewerOne) {
   const std::string path = FreshPath("kaieval_evidence_store_migrate.db");
   {
