@@ -1,5 +1,6 @@
 // Multi-page build: index.html is the arena (served at `/`), leaderboard.html the leaderboard
-// (served at `/leaderboard`). Assets go to dist/assets/ and are referenced as /assets/...
+// (`/leaderboard`), report.html the live stage dashboard (`/stage`), review.html the experts'
+// review page (`/review`). Assets go to dist/assets/ and are referenced as /assets/...
 //
 // `npx vite` (development) proxies /api to the contest server at KAIEVAL_API_URL
 // (default http://127.0.0.1:8080) and serves /leaderboard as the server does.
@@ -26,6 +27,8 @@ export default defineConfig({
       input: {
         index: resolve(root, "index.html"),
         leaderboard: resolve(root, "leaderboard.html"),
+        report: resolve(root, "report.html"),
+        review: resolve(root, "review.html"),
       },
     },
   },
@@ -40,8 +43,8 @@ export default defineConfig({
       name: "kaieval-pretty-urls",
       configureServer(server) {
         server.middlewares.use((req, _res, next) => {
-          if (req.url === "/leaderboard" || req.url?.startsWith("/leaderboard?")) {
-            req.url = req.url.replace("/leaderboard", "/leaderboard.html");
+          for (const [path, file] of [["/leaderboard", "/leaderboard.html"], ["/stage", "/report.html"], ["/review", "/review.html"]]) {
+            if (req.url === path || req.url?.startsWith(`${path}?`)) req.url = req.url.replace(path, file);
           }
           next();
         });

@@ -13,7 +13,7 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 import { CanvasRenderer } from "echarts/renderers";
 import { $, el } from "./dom";
 import { renderLeaves } from "./report_leaves";
-import { hasKey, initI18n, onLangChange, t, type MessageKey } from "./i18n";
+import { getLang, hasKey, initI18n, onLangChange, t, type MessageKey } from "./i18n";
 import {
   decisionOrder,
   decisionSummary,
@@ -73,6 +73,12 @@ function renderHeader(r: StageReport): void {
   $("fact-teams").textContent = String(r.teams.length);
   $("fact-advancing").textContent = `${r.teams.filter((tm) => tm.advances).length} / ${r.teams.length}`;
   $("fact-bootstrap").textContent = t("report.bootstrap.value", { n: r.bootstrap.replicates.toLocaleString(), seed: r.bootstrap.seed });
+  const live = $("fact-live");
+  live.parentElement!.hidden = r.computed_ms === null;
+  if (r.computed_ms !== null) {
+    const at = new Date(r.computed_ms).toLocaleTimeString(getLang() === "ko" ? "ko-KR" : "en-GB");
+    live.textContent = t("report.live.value", { at, s: LIVE_REFRESH_SECONDS });
+  }
 }
 
 function renderSummary(r: StageReport): void {
@@ -385,8 +391,57 @@ function showStatus(key: MessageKey, params: Record<string, string> = {}): void 
   document.body.dataset.loaded = "error";
 }
 
+// ---- the live dashboard (/stage in `kaieval serve`) ----
+
+const LIVE_REFRESH_SECONDS = 30;
+const TOKEN_KEY = "kaieval.committee";
+
+/** The committee token: from ?token= once (then removed from the address bar), else remembered. */
+function committeeToken(): string {
+  const url = new URL(window.location.href);
+  const given = url.searchParams.get("token");
+  if (given) {
+    sessionStorage.setItem(TOKEN_KEY, given);
+    url.searchParams.delete("token");
+    history.replaceState(null, "", url.pathname + url.search + url.hash);
+  }
+  return sessionStorage.getItem(TOKEN_KEY) ?? "";
+}
+
+async function loadLive(): Promise<void> {
+  try {
+    const res = await fetch("/api/stage", { headers: { Authorization: `Bearer ${committeeToken()}` }, cache: "no-store" });
+    if (res.status === 401) {
+      showStatus("report.live.unauthorized");
+      return;
+    }
+    const text = await res.text();
+    if (!res.ok) {
+      let why = `${res.status}`;
+      try {
+        why = String((JSON.parse(text) as { error?: { message?: string } }).error?.message ?? why);
+      } catch {
+        // not JSON: keep the status
+      }
+      showStatus("report.live.failed", { why });
+      return;
+    }
+    report = readReport(text);
+    $("status").textContent = "";
+    $("status").classList.remove("status-error");
+    renderAll();
+  } catch (e) {
+    showStatus("report.live.failed", { why: e instanceof Error ? e.message : String(e) });
+  }
+}
+
 function load(): void {
   const text = document.getElementById("report-data")?.textContent?.trim() ?? "";
+  if (!text && window.location.protocol.startsWith("http")) {
+    void loadLive();
+    window.setInterval(() => void loadLive(), LIVE_REFRESH_SECONDS * 1000);
+    return;
+  }
   if (!text) {
     showStatus("report.nodata");
     return;

@@ -64,6 +64,7 @@ export interface StageReport {
   sensitivity: { change: string; advancing: string[] }[];
   evidence: { path: string; hash: string }[];
   notes: string[];
+  computed_ms: number | null; // the live dashboard's time of computation; null in a saved report
 }
 
 const MAX_DEPTH = 32;
@@ -187,6 +188,7 @@ export function readReport(text: string): StageReport {
       return { path: str(o.path, `evidence[${i}].path`), hash: str(o.hash, `evidence[${i}].hash`) };
     }),
     notes: arr(root.notes, "notes").map((n, i) => str(n, `notes[${i}]`)),
+    computed_ms: num(root.computed_ms, "computed_ms"),
   };
 }
 
