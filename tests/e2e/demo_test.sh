@@ -105,3 +105,20 @@ pass "stage verify --store catches a recorded decision changed afterwards"
 [ -s "$WORK/demo/report/report.html" ] || fail "the demo wrote no report.html"
 head -c 4 "$WORK/demo/report/report.pdf" | grep -q "%PDF" || fail "the demo wrote no report.pdf"
 pass "demo report: report.html and report.pdf"
+
+# A benchmark item needs results: a team with neither a model endpoint nor results is refused,
+# naming the team and the item.
+mkdir -p "$WORK/noruns"
+cat >"$WORK/noendpoint.yaml" <<'YAML'
+name: no endpoint
+teams: [{name: ghost-1b, organisation: Nowhere}, {name: ghost-2b, organisation: Elsewhere}]
+evidence: {runs: noruns}
+rubric:
+  id: total
+  points: 100
+  items:
+    - {id: bench, points: 100, evidence: {benchmark: {task: ko_cloze, metric: acc}}, rule: {linear: {floor: 0, ceiling: 1}}}
+YAML
+expect_error 2 "noendpoint.yaml: teams: 'ghost-1b' has no model endpoint .* but rubric item 'bench' needs them" -- \
+  "$KAIEVAL" stage run "$WORK/noendpoint.yaml" --out "$WORK/noendpoint"
+pass "a team with no endpoint and no results for a benchmark item is refused, naming both"

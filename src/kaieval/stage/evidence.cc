@@ -74,7 +74,16 @@ BenchmarkTeam ReadBenchmark(const StageConfig& config, const Team& team, const R
   const fs::path results_path = NewestResults(dir);
   BenchmarkTeam t;
   if (results_path.empty()) {
-    out.notes.push_back(fmt::format("{}: no results for team {} in {}", leaf.id, team.name, dir.string()));
+    if (team.model_type.empty()) {
+      throw InputError(fmt::format(
+          "{}: teams: '{}' has no model endpoint (model: {{type, model_args}}) and no benchmark "
+          "results in {}, but rubric item '{}' needs them",
+          config.path.string(), team.name, dir.string(), leaf.id));
+    }
+    out.notes.push_back(fmt::format("{}: no results for team {} in {} (run its tasks: kaieval run --model {} "
+                                    "--model-args '{}' --tasks {} --output-path {})",
+                                    leaf.id, team.name, dir.string(), team.model_type, team.model_args,
+                                    task, config.runs_dir));
     return t;
   }
   const json results = ReadJson(results_path);
