@@ -13,6 +13,7 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 import { CanvasRenderer } from "echarts/renderers";
 import { $, el } from "./dom";
 import { renderLeaves } from "./report_leaves";
+import { renderOriginality } from "./report_origin";
 import { getLang, hasKey, initI18n, onLangChange, t, type MessageKey } from "./i18n";
 import {
   decisionOrder,
@@ -379,6 +380,7 @@ function renderAll(): void {
   renderChart(report);
   renderRubric(report);
   renderLeaves(report);
+  renderOriginality(report);
   renderFindings(report);
   renderEvidence(report);
   document.body.dataset.loaded = "true";

@@ -53,6 +53,15 @@ export interface LeafResult {
   details: Record<string, unknown>; // kind-specific; read with the helpers in report_leaves.ts
 }
 
+/** A team's originality gate as the report records it (evidence: the trimmed origin report). */
+export interface OriginalityRow {
+  team: string;
+  gate: string | null; // pass, fail; null when nothing is recorded
+  source: string | null; // report, recorded, override
+  override_reason: string;
+  evidence: Record<string, unknown> | null;
+}
+
 export interface StageReport {
   stage: string;
   config: { path: string; hash: string };
@@ -60,6 +69,7 @@ export interface StageReport {
   teams: TeamResult[];
   rubric: RubricNode;
   leaves: LeafResult[];
+  originality: OriginalityRow[];
   gates: string[];
   sensitivity: { change: string; advancing: string[] }[];
   evidence: { path: string; hash: string }[];
@@ -175,6 +185,18 @@ export function readReport(text: string): StageReport {
     teams,
     rubric: readNode(root.rubric, "rubric", teams.length, 0),
     leaves: arr(root.leaves, "leaves").map((x, i) => readLeaf(x, `leaves[${i}]`, teams.length)),
+    originality: arr(root.originality, "originality").map((x, i) => {
+      const o = obj(x, `originality[${i}]`);
+      const gate = str(o.gate, `originality[${i}].gate`);
+      const source = str(o.source, `originality[${i}].source`);
+      return {
+        team: str(o.team, `originality[${i}].team`),
+        gate: gate || null,
+        source: source || null,
+        override_reason: str(o.override_reason, `originality[${i}].override_reason`),
+        evidence: o.evidence === undefined || o.evidence === null ? null : obj(o.evidence, `originality[${i}].evidence`),
+      };
+    }),
     gates: arr(root.gates, "gates").map((g, i) => str(g, `gates[${i}]`)),
     sensitivity: arr(root.sensitivity, "sensitivity").map((x, i) => {
       const o = obj(x, `sensitivity[${i}]`);

@@ -233,7 +233,7 @@ class StageReader : public YamlReader {
     RequireKnownKeys(g, "gates", {"originality", "safety"});
     if (g["originality"]) {
       const YAML::Node o = g["originality"];
-      RequireKnownKeys(o, "gates.originality", {"required", "verdicts"});
+      RequireKnownKeys(o, "gates.originality", {"required", "verdicts", "reports"});
       if (o["required"]) c.originality_required = Boolean(o["required"], "gates.originality.required");
       if (o["verdicts"]) {
         for (const auto& kv : o["verdicts"]) {
@@ -243,6 +243,17 @@ class StageReader : public YamlReader {
           const std::string v = String(kv.second, field);
           if (v != "pass" && v != "fail") Fail(kv.second, field, "expected pass or fail");
           c.originality_verdicts.emplace_back(team, v);
+        }
+      }
+      if (o["reports"]) {
+        for (const auto& kv : o["reports"]) {
+          const std::string team = kv.first.as<std::string>();
+          const std::string field = "gates.originality.reports." + team;
+          if (!names.count(team)) Fail(kv.first, field, "unknown team");
+          for (const auto& [t, v] : c.originality_verdicts) {
+            if (t == team) Fail(kv.first, field, "the team also has a recorded verdict: keep one");
+          }
+          c.originality_reports.emplace_back(team, RelativePath(kv.second, field));
         }
       }
     }

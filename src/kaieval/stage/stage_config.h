@@ -47,8 +47,11 @@ struct StageConfig {
   std::vector<Team> teams;
   RubricNode rubric;
   bool originality_required = true;
-  // Per team (by name): "pass" or "fail", where no originality evidence is read yet.
+  // Per team (by name): "pass" or "fail", recorded where no originality evidence is read.
   std::vector<std::pair<std::string, std::string>> originality_verdicts;
+  // Per team (by name): a `kaieval origin compare --json` report (resolved path), whose verdict
+  // decides the gate: derived fails, original passes, inconclusive passes with a note.
+  std::vector<std::pair<std::string, std::string>> originality_reports;
   std::vector<SafetyGate> safety;
   std::vector<GateOverride> overrides;
   // Where the evidence is, relative to the config's folder.

@@ -90,6 +90,11 @@ StageRun RunStage(const std::string& config_path) {
   run.config = LoadStageConfig(config_path);
   const size_t n = run.config.teams.size();
   run.evidence = GatherEvidence(run.config);
+  // The origin reports' verdicts decide the gate as recorded verdicts would.
+  run.originality = ReadOriginality(run.config);
+  for (const auto& v : run.originality.verdicts) run.config.originality_verdicts.push_back(v);
+  for (const auto& s : run.originality.sources) run.evidence.sources.push_back(s);
+  for (const auto& n : run.originality.notes) run.evidence.notes.push_back(n);
   run.gates = EvaluateGates(run.config, run.evidence.scores, &run.gate_notes);
   std::vector<std::vector<bool>> replicate_gates;
   for (const auto& rep : run.evidence.replicates) replicate_gates.push_back(EvaluateGates(run.config, rep));
@@ -136,6 +141,7 @@ ordered_json StageReportJson(const StageRun& run) {
           {"rubric", NodeJson(config.rubric, d, n)},
           {"leaves", LeavesJson(run)},
           {"gates", run.gate_notes},
+          {"originality", run.originality.report},
           {"sensitivity", changes},
           {"evidence", sources},
           {"notes", run.evidence.notes}};

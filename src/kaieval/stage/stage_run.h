@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "kaieval/stage/evidence.h"
+#include "kaieval/stage/originality.h"
 #include "kaieval/stage/selection.h"
 #include "kaieval/stage/stage_config.h"
 
@@ -20,6 +21,7 @@ struct StageRun {
   std::string config_path;  // as given
   StageConfig config;
   EvidenceSet evidence;
+  OriginalityEvidence originality;
   std::vector<bool> gates;
   std::vector<std::string> gate_notes;
   StageDecision decision;
