@@ -13,6 +13,7 @@ import type { GridComponentOption, LegendComponentOption, TooltipComponentOption
 import { CanvasRenderer } from "echarts/renderers";
 import { $, el } from "./dom";
 import { renderLeaves } from "./report_leaves";
+import { renderLineage } from "./report_lineage";
 import { renderOriginality } from "./report_origin";
 import { getLang, hasKey, initI18n, onLangChange, t, type MessageKey } from "./i18n";
 import {
@@ -380,6 +381,7 @@ function renderAll(): void {
   renderChart(report);
   renderRubric(report);
   renderLeaves(report);
+  renderLineage(report);
   renderOriginality(report);
   renderFindings(report);
   renderEvidence(report);

@@ -4,28 +4,24 @@
 // recorded beside it (items resampled, votes counted and excluded, panel agreement).
 
 import { $, el } from "./dom";
+import { list, num, text, type Obj } from "./json_fields";
 import { hasKey, t, type MessageKey } from "./i18n";
 import { decisionOrder, isSimulatedText, type LeafResult, type StageReport } from "./report_data";
-
-type Obj = Record<string, unknown>;
 
 function field(o: Obj, key: string): unknown {
   return Object.prototype.hasOwnProperty.call(o, key) ? o[key] : undefined;
 }
 
 function numberField(o: Obj, key: string): number | null {
-  const v = field(o, key);
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
+  return num(field(o, key));
 }
 
 function textField(o: Obj, key: string): string {
-  const v = field(o, key);
-  return typeof v === "string" ? v : "";
+  return text(field(o, key));
 }
 
 function listField(o: Obj, key: string): Obj[] {
-  const v = field(o, key);
-  return Array.isArray(v) ? v.filter((x): x is Obj => typeof x === "object" && x !== null && !Array.isArray(x)) : [];
+  return list(field(o, key));
 }
 
 /** Three significant figures for small scores, one decimal for ratings in the hundreds. */

@@ -9,28 +9,12 @@ import { HeatmapChart } from "echarts/charts";
 import { GridComponent, TooltipComponent, VisualMapComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 import { $, el } from "./dom";
+import { isObj, list, num, text, type Obj } from "./json_fields";
 import { t, type MessageKey } from "./i18n";
 import type { StageReport } from "./report_data";
 
 echarts.use([HeatmapChart, GridComponent, TooltipComponent, VisualMapComponent, CanvasRenderer]);
 
-type Obj = Record<string, unknown>;
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function list(v: unknown): Obj[] {
-  return Array.isArray(v) ? v.filter(isObj) : [];
-}
-
-function text(v: unknown): string {
-  return typeof v === "string" ? v : "";
-}
-
-function num(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
-}
 
 function fmt(v: number | null, digits = 1): string {
   return v === null ? "–" : v.toFixed(digits);
