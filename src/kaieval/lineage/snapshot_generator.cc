@@ -126,7 +126,7 @@ class Generator {
       // Farms: a few accounts mass-produce GGUF copies of one root, each a different file.
       // They work for the less popular roots, where a farm moves the count most.
       n.root = static_cast<uint32_t>(options_.root_count - 1 -
-                                     Below(std::min<size_t>(options_.root_count, 3)));
+                                     Below(std::min<size_t>(options_.root_count, 2)));
       parent = n.root;
       n.depth = 1;
       n.kind = Kind::kGguf;
