@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <exception>
+#include <thread>
 #include <unordered_map>
 
 #include "kaieval/common/error.h"
@@ -275,54 +278,87 @@ std::string_view ExclusionName(ExclusionReason reason) {
   }
 }
 
+namespace {
+
+// Counts one root. `seen` and `position` are scratch space of graph size, left as found.
+RootCount CountRoot(const LineageGraph& graph, int32_t as_of, const std::string& root_id,
+                    const CountOptions& options, std::vector<uint32_t>& seen, uint32_t stamp,
+                    std::vector<uint32_t>& position) {
+  RootCount count;
+  count.root = root_id;
+  const std::optional<uint32_t> root = graph.Find(count.root);
+  std::vector<Derivative> derivatives;
+  if (root) derivatives = Collect(graph, *root, options.max_depth, seen, stamp);
+  count.found = root && (graph.node(*root).present || !derivatives.empty());
+  const std::vector<bool> all(derivatives.size(), true);
+  count.raw = MakeTally(graph, derivatives, all, options);
+
+  std::vector<std::string> accounts = options.affiliated;
+  for (const auto& [key, list] : options.affiliated_by_root) {
+    if (SameId(key, count.root)) accounts.insert(accounts.end(), list.begin(), list.end());
+  }
+  Adjuster adjust(graph, derivatives, count, options);
+  adjust.Affiliated(accounts);
+  std::vector<bool> affiliated(derivatives.size());
+  for (size_t i = 0; i < derivatives.size(); ++i) {
+    affiliated[i] = derivatives[i].excluded == ExclusionReason::kAffiliated;
+  }
+  count.affiliated = MakeTally(graph, derivatives, affiliated, options);
+  adjust.Empty(as_of);
+  adjust.NearDuplicates(root);
+  adjust.Farms();
+  std::vector<bool> kept(derivatives.size());
+  std::map<std::pair<Relation, Relation>, size_t> disagreements;
+  for (size_t i = 0; i < derivatives.size(); ++i) {
+    const ModelNode& n = graph.node(derivatives[i].node);
+    kept[i] = derivatives[i].excluded == ExclusionReason::kNone;
+    count.max_depth = std::max(count.max_depth, derivatives[i].depth);
+    if (n.declared != Relation::kNone && n.declared != n.inferred) {
+      ++count.relation_disagreements;
+      ++disagreements[{n.declared, n.inferred}];
+    }
+  }
+  for (const auto& [pair, models] : disagreements) {
+    count.disagreements.push_back({pair.first, pair.second, models});
+  }
+  count.adjusted = MakeTally(graph, derivatives, kept, options);
+  count.headline = count.adjusted.transitive_total;
+  if (root) {
+    for (size_t i = 0; i < derivatives.size(); ++i) position[derivatives[i].node] = uint32_t(i);
+    count.tree = BuildTree(graph, *root, derivatives, position, options.tree_nodes);
+    for (const auto& d : derivatives) position[d.node] = UINT32_MAX;
+  }
+  return count;
+}
+
+}  // namespace
+
+// Roots are counted on two threads (the graph is only read), each with its own scratch space.
 std::vector<RootCount> CountRoots(const LineageGraph& graph, int32_t snapshot_latest_day,
                                   const std::vector<std::string>& roots,
                                   const CountOptions& options) {
-  std::vector<RootCount> out;
-  std::vector<uint32_t> seen(graph.size(), 0);
+  std::vector<RootCount> out(roots.size());
   const int32_t as_of = options.as_of_day != kUnknownDay ? options.as_of_day : snapshot_latest_day;
-  for (size_t r = 0; r < roots.size(); ++r) {
-    RootCount count;
-    count.root = roots[r];
-    const std::optional<uint32_t> root = graph.Find(count.root);
-    std::vector<Derivative> derivatives;
-    if (root) derivatives = Collect(graph, *root, options.max_depth, seen, static_cast<uint32_t>(r + 1));
-    count.found = root && (graph.node(*root).present || !derivatives.empty());
-    const std::vector<bool> all(derivatives.size(), true);
-    count.raw = MakeTally(graph, derivatives, all, options);
-
-    std::vector<std::string> accounts = options.affiliated;
-    for (const auto& [key, list] : options.affiliated_by_root) {
-      if (SameId(key, count.root)) accounts.insert(accounts.end(), list.begin(), list.end());
-    }
-    Adjuster adjust(graph, derivatives, count, options);
-    adjust.Affiliated(accounts);
-    std::vector<bool> affiliated(derivatives.size());
-    for (size_t i = 0; i < derivatives.size(); ++i) {
-      affiliated[i] = derivatives[i].excluded == ExclusionReason::kAffiliated;
-    }
-    count.affiliated = MakeTally(graph, derivatives, affiliated, options);
-    adjust.Empty(as_of);
-    adjust.NearDuplicates(root);
-    adjust.Farms();
-    std::vector<bool> kept(derivatives.size());
-    std::map<std::pair<Relation, Relation>, size_t> disagreements;
-    for (size_t i = 0; i < derivatives.size(); ++i) {
-      const ModelNode& n = graph.node(derivatives[i].node);
-      kept[i] = derivatives[i].excluded == ExclusionReason::kNone;
-      count.max_depth = std::max(count.max_depth, derivatives[i].depth);
-      if (n.declared != Relation::kNone && n.declared != n.inferred) {
-        ++count.relation_disagreements;
-        ++disagreements[{n.declared, n.inferred}];
+  const size_t workers = roots.size() > 1 && std::thread::hardware_concurrency() > 1 ? 2 : 1;
+  std::atomic<size_t> next{0};
+  std::vector<std::exception_ptr> errors(workers);
+  auto work = [&](size_t w) {
+    try {
+      std::vector<uint32_t> seen(graph.size(), 0), position(graph.size(), UINT32_MAX);
+      for (size_t r = next++; r < roots.size(); r = next++) {
+        out[r] = CountRoot(graph, as_of, roots[r], options, seen, static_cast<uint32_t>(r + 1),
+                           position);
       }
+    } catch (...) {
+      errors[w] = std::current_exception();
     }
-    for (const auto& [pair, models] : disagreements) {
-      count.disagreements.push_back({pair.first, pair.second, models});
-    }
-    count.adjusted = MakeTally(graph, derivatives, kept, options);
-    count.headline = count.adjusted.transitive_total;
-    if (root) count.tree = BuildTree(graph, *root, derivatives, options.tree_nodes);
-    out.push_back(std::move(count));
+  };
+  std::vector<std::thread> threads;
+  for (size_t w = 1; w < workers; ++w) threads.emplace_back(work, w);
+  work(0);
+  for (auto& t : threads) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
   }
   return out;
 }

@@ -7,11 +7,11 @@
 namespace kaieval::lineage {
 
 DerivativeTree BuildTree(const LineageGraph& graph, uint32_t root,
-                         const std::vector<Derivative>& derivatives, size_t cap) {
+                         const std::vector<Derivative>& derivatives,
+                         const std::vector<uint32_t>& position, size_t cap) {
   DerivativeTree tree;
   tree.total_nodes = derivatives.size() + 1;
-  std::unordered_map<uint32_t, const Derivative*> in_subtree;
-  for (const auto& d : derivatives) in_subtree.emplace(d.node, &d);
+  auto in_subtree = [&](uint32_t node) { return position[node] != UINT32_MAX; };
   std::unordered_map<uint32_t, uint32_t> index;  // node -> position in tree.nodes
   auto add = [&](uint32_t node, const Derivative* d) {
     const ModelNode& n = graph.node(node);
@@ -39,15 +39,15 @@ DerivativeTree BuildTree(const LineageGraph& graph, uint32_t root,
   std::priority_queue<Entry, std::vector<Entry>, decltype(later)> frontier(later);
   add(root, nullptr);
   for (uint32_t c : graph.children(root)) {
-    if (in_subtree.count(c)) frontier.emplace(downloads(c), c);
+    if (in_subtree(c)) frontier.emplace(downloads(c), c);
   }
   while (!frontier.empty() && tree.nodes.size() < cap) {
     const uint32_t node = frontier.top().second;
     frontier.pop();
     if (index.count(node)) continue;
-    add(node, in_subtree.at(node));
+    add(node, &derivatives[position[node]]);
     for (uint32_t c : graph.children(node)) {
-      if (in_subtree.count(c) && !index.count(c)) frontier.emplace(downloads(c), c);
+      if (in_subtree(c) && !index.count(c)) frontier.emplace(downloads(c), c);
     }
   }
   tree.capped = tree.nodes.size() < tree.total_nodes;

@@ -17,8 +17,10 @@ struct Derivative {
 };
 
 // Grows the tree from the root best-first by downloads: a node joins only after one of its
-// bases, so the tree stays connected; stops at `cap` nodes (root included).
+// bases, so the tree stays connected; stops at `cap` nodes (root included). `position` maps
+// every graph node to its index in `derivatives` (UINT32_MAX for the others).
 DerivativeTree BuildTree(const LineageGraph& graph, uint32_t root,
-                         const std::vector<Derivative>& derivatives, size_t cap);
+                         const std::vector<Derivative>& derivatives,
+                         const std::vector<uint32_t>& position, size_t cap);
 
 }  // namespace kaieval::lineage

@@ -21,42 +21,51 @@ uint64_t IdTable::Hash(std::string_view name) {
 
 size_t IdTable::Slot(std::string_view name, uint64_t hash) const {
   const size_t mask = slots_.size() - 1;
+  const uint32_t high = static_cast<uint32_t>(hash >> 32);
   for (size_t i = hash & mask;; i = (i + 1) & mask) {
-    const uint32_t s = slots_[i];
-    if (s == 0 || SameId(Name(s - 1), name)) return i;
+    const Slot_& s = slots_[i];
+    if (s.index_plus_one == 0 || (s.hash == high && SameId(Name(s.index_plus_one - 1), name))) {
+      return i;
+    }
   }
 }
 
 void IdTable::Grow() {
-  std::vector<uint32_t> old = std::move(slots_);
-  slots_.assign(std::max<size_t>(1024, old.size() * 2), 0);
+  std::vector<Slot_> old = std::move(slots_);
+  slots_.assign(std::max<size_t>(1024, old.size() * 2), Slot_{});
   const size_t mask = slots_.size() - 1;
-  for (uint32_t s : old) {
-    if (s == 0) continue;
-    size_t i = Hash(Name(s - 1)) & mask;
-    while (slots_[i] != 0) i = (i + 1) & mask;
+  for (const Slot_& s : old) {
+    if (s.index_plus_one == 0) continue;
+    // The low half of the hash picks the slot; rehash it from the name (kept high half).
+    size_t i = Hash(Name(s.index_plus_one - 1)) & mask;
+    while (slots_[i].index_plus_one != 0) i = (i + 1) & mask;
     slots_[i] = s;
   }
 }
 
+void IdTable::Reserve(size_t n) {
+  while (slots_.size() < 2 * (n + 1)) Grow();
+  entries_.reserve(n);
+}
+
 std::optional<uint32_t> IdTable::Find(std::string_view name) const {
   if (slots_.empty() || name.size() > 255) return std::nullopt;
-  const uint32_t s = slots_[Slot(name, Hash(name))];
+  const uint32_t s = slots_[Slot(name, Hash(name))].index_plus_one;
   if (s == 0) return std::nullopt;
   return s - 1;
 }
 
 uint32_t IdTable::Intern(std::string_view name) {
   if (name.size() > 255) name = name.substr(0, 255);
-  if ((offsets_.size() + 1) * 2 > slots_.size()) Grow();
-  const size_t slot = Slot(name, Hash(name));
-  if (slots_[slot] != 0) return slots_[slot] - 1;
-  if (offsets_.size() >= UINT32_MAX - 1) throw std::length_error("IdTable: too many ids");
-  offsets_.push_back(arena_.size());
-  lengths_.push_back(static_cast<uint8_t>(name.size()));
+  if ((entries_.size() + 1) * 2 > slots_.size()) Grow();
+  const uint64_t hash = Hash(name);
+  const size_t slot = Slot(name, hash);
+  if (slots_[slot].index_plus_one != 0) return slots_[slot].index_plus_one - 1;
+  if (entries_.size() >= UINT32_MAX - 1) throw std::length_error("IdTable: too many ids");
+  entries_.push_back(static_cast<uint64_t>(arena_.size()) << 8 | name.size());
   arena_.append(name);
-  slots_[slot] = static_cast<uint32_t>(offsets_.size());
-  return static_cast<uint32_t>(offsets_.size() - 1);
+  slots_[slot] = {static_cast<uint32_t>(entries_.size()), static_cast<uint32_t>(hash >> 32)};
+  return static_cast<uint32_t>(entries_.size() - 1);
 }
 
 }  // namespace kaieval::lineage

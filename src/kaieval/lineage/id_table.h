@@ -17,9 +17,12 @@ class IdTable {
   uint32_t Intern(std::string_view name);
   std::optional<uint32_t> Find(std::string_view name) const;
   std::string_view Name(uint32_t index) const {
-    return std::string_view(arena_.data() + offsets_[index], lengths_[index]);
+    const uint64_t e = entries_[index];
+    return std::string_view(arena_.data() + (e >> 8), e & 0xff);
   }
-  size_t size() const { return offsets_.size(); }
+  size_t size() const { return entries_.size(); }
+  // Room for `n` names without rehashing.
+  void Reserve(size_t n);
 
  private:
   static uint64_t Hash(std::string_view name);
@@ -27,9 +30,12 @@ class IdTable {
   void Grow();
 
   std::string arena_;
-  std::vector<uint64_t> offsets_;
-  std::vector<uint8_t> lengths_;
-  std::vector<uint32_t> slots_;  // index + 1; 0 empty
+  std::vector<uint64_t> entries_;  // offset into arena_ << 8 | length
+  struct Slot_ {
+    uint32_t index_plus_one = 0;  // 0: empty
+    uint32_t hash = 0;            // the high half of the name's hash, compared first
+  };
+  std::vector<Slot_> slots_;
 };
 
 }  // namespace kaieval::lineage

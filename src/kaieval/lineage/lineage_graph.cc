@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 #include "kaieval/lineage/model_id.h"
 
@@ -20,6 +21,12 @@ uint32_t LineageGraph::Node(std::string_view id) {
   const uint32_t i = ids_.Intern(id);
   if (i == nodes_.size()) nodes_.emplace_back();
   return i;
+}
+
+void LineageGraph::Reserve(size_t models) {
+  ids_.Reserve(models);
+  nodes_.reserve(models);
+  edges_.reserve(models + models / 4);
 }
 
 void LineageGraph::Add(const ModelRecord& record, size_t line, SnapshotInfo& info) {
@@ -111,6 +118,10 @@ void LineageGraph::BreakCycles(SnapshotInfo& info) {
 
 LoadedGraph LoadLineageGraph(const std::string& path) {
   LoadedGraph loaded;
+  std::error_code ec;
+  const uintmax_t bytes = std::filesystem::file_size(path, ec);
+  // A Hub ModelInfo line is rarely under 300 bytes; more models than that only rehash.
+  if (!ec) loaded.graph.Reserve(static_cast<size_t>(std::min<uintmax_t>(bytes / 300, 50'000'000)));
   ReadSnapshotFile(
       path,
       [&](const ModelRecord& record, size_t line) {

@@ -34,6 +34,8 @@ struct ModelNode {
 
 class LineageGraph {
  public:
+  // Room for about `models` models.
+  void Reserve(size_t models);
   // Adds one record read from `line`. A second record with the same id is reported and ignored.
   void Add(const ModelRecord& record, size_t line, SnapshotInfo& info);
   // Builds the child lists and breaks cycles (each broken edge reported at line 0). Call once,

@@ -17,28 +17,32 @@ using simdjson::dom::array;
 using simdjson::dom::element;
 using simdjson::dom::object;
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && SameId(s.substr(s.size() - suffix.size()), suffix);
-}
-
 std::string_view BaseName(std::string_view path) {
   const size_t slash = path.rfind('/');
   return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
-bool IsWeightFile(std::string_view path) {
+// The lower-case extension of a file name (without the dot), at most 15 characters; "" when
+// there is none or it is longer.
+std::string_view Extension(std::string_view name, char (&buf)[16]) {
+  const size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos || name.size() - dot - 1 > sizeof(buf) - 1) return {};
+  const size_t n = name.size() - dot - 1;
+  for (size_t i = 0; i < n; ++i) {
+    const char c = name[dot + 1 + i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  return std::string_view(buf, n);
+}
+
+bool IsWeightFile(std::string_view name, std::string_view ext) {
   static constexpr std::array<std::string_view, 11> kExtensions = {
-      ".safetensors", ".bin", ".gguf", ".pt", ".pth", ".ckpt", ".npz", ".onnx", ".h5", ".msgpack",
-      ".ggml"};
-  const std::string_view name = BaseName(path);
-  if (SameId(name, "training_args.bin") || SameId(name, "optimizer.pt") ||
-      SameId(name, "scheduler.pt") || SameId(name, "rng_state.pth")) {
-    return false;
-  }
-  for (std::string_view ext : kExtensions) {
-    if (EndsWith(name, ext)) return true;
-  }
-  return false;
+      "safetensors", "bin", "gguf", "pt", "pth", "ckpt", "npz", "onnx", "h5", "msgpack", "ggml"};
+  bool weights = false;
+  for (std::string_view e : kExtensions) weights |= ext == e;
+  if (!weights) return false;
+  return !(SameId(name, "training_args.bin") || SameId(name, "optimizer.pt") ||
+           SameId(name, "scheduler.pt") || SameId(name, "rng_state.pth"));
 }
 
 // A compact description of a JSON value for messages.
@@ -85,7 +89,8 @@ void AddBase(ModelRecord& out, std::string_view text, std::string_view field) {
 
 void ReadTag(ModelRecord& out, std::string_view tag) {
   static constexpr std::string_view kBase = "base_model:";
-  if (tag.size() > kBase.size() && SameId(tag.substr(0, kBase.size()), kBase)) {
+  if (tag.size() > kBase.size() && (tag[0] == 'b' || tag[0] == 'B') &&
+      SameId(tag.substr(0, kBase.size()), kBase)) {
     std::string_view rest = tag.substr(kBase.size());
     const size_t colon = rest.find(':');
     if (colon != std::string_view::npos) {
@@ -96,18 +101,26 @@ void ReadTag(ModelRecord& out, std::string_view tag) {
     AddBase(out, rest, "tags");
     return;
   }
+  // The marker tags are short: compare a lower-case copy.
+  if (tag.size() > 24) return;
+  char buf[24];
+  for (size_t i = 0; i < tag.size(); ++i) {
+    const char c = tag[i];
+    buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  }
+  const std::string_view lower(buf, tag.size());
   static constexpr std::array<std::string_view, 7> kQuant = {
       "awq", "gptq", "exl2", "bitsandbytes", "4-bit", "8-bit", "autoawq"};
   static constexpr std::array<std::string_view, 9> kTraining = {
       "trl", "sft", "dpo", "orpo", "generated_from_trainer", "autotrain", "axolotl", "unsloth",
       "grpo"};
-  if (SameId(tag, "gguf")) out.flags |= kHasGguf;
-  if (SameId(tag, "mlx")) out.flags |= kHasMlx;
+  if (lower == "gguf") out.flags |= kHasGguf;
+  if (lower == "mlx") out.flags |= kHasMlx;
   for (std::string_view q : kQuant) {
-    if (SameId(tag, q)) out.flags |= kHasQuantMarker;
+    if (lower == q) out.flags |= kHasQuantMarker;
   }
   for (std::string_view t : kTraining) {
-    if (SameId(tag, t)) out.flags |= kHasTrainingCard;
+    if (lower == t) out.flags |= kHasTrainingCard;
   }
 }
 
@@ -160,10 +173,15 @@ void ReadSiblings(ModelRecord& out, array siblings, std::vector<std::string>& ke
     std::string_view name;
     if (s.get(file) != SUCCESS || file["rfilename"].get(name) != SUCCESS) continue;
     const std::string_view base = BaseName(name);
-    if (SameId(base, "adapter_config.json")) out.flags |= kHasAdapterConfig;
-    if (SameId(base, "quantize_config.json")) out.flags |= kHasQuantConfig;
-    if (EndsWith(base, ".gguf")) out.flags |= kHasGguf;
-    if (!IsWeightFile(name)) continue;
+    char buf[16];
+    const std::string_view ext = Extension(base, buf);
+    if (ext == "json") {
+      if (SameId(base, "adapter_config.json")) out.flags |= kHasAdapterConfig;
+      if (SameId(base, "quantize_config.json")) out.flags |= kHasQuantConfig;
+      continue;
+    }
+    if (ext == "gguf") out.flags |= kHasGguf;
+    if (!IsWeightFile(base, ext)) continue;
     out.flags |= kHasWeights;
     std::string_view sha;
     element size;

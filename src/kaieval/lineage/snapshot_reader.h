@@ -48,8 +48,9 @@ using RecordSink = std::function<void(const ModelRecord& record, size_t line)>;
 // names the input in messages). Throws InputError when no line at all is usable.
 void ReadSnapshot(std::istream& in, const RecordSink& sink, SnapshotInfo& info);
 
-// The same for a file; also sets info.path and info.content_hash. Throws InputError when the
-// file cannot be read.
+// The same for a file, parsing on a second thread while `sink` runs on the caller's (in file
+// order); also sets info.path and info.content_hash. Throws InputError when the file cannot be
+// read.
 void ReadSnapshotFile(const std::string& path, const RecordSink& sink, SnapshotInfo& info);
 
 }  // namespace kaieval::lineage

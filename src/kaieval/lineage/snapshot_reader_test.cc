@@ -55,6 +55,20 @@ TEST(SnapshotReader, BadLinesAreReportedWithTheirNumberAndSkipped) {
   EXPECT_EQ(info.missing[0].records, 2u);
   EXPECT_EQ(info.missing[0].first_line, 6u);
   EXPECT_EQ(IsoDay(info.latest_day), "2025-10-01");
+
+  // A file is parsed on a second thread: the same records and problems, in the same order.
+  ScratchDir dir("lineage_reader");
+  std::ofstream(dir.File("s.jsonl")) << text;
+  SnapshotInfo from_file;
+  std::vector<std::string> file_ids;
+  ReadSnapshotFile(dir.File("s.jsonl"), [&](const ModelRecord& r, size_t) { file_ids.push_back(r.id); },
+                   from_file);
+  EXPECT_EQ(file_ids, ids);
+  ASSERT_EQ(from_file.problems.size(), info.problems.size());
+  for (size_t i = 0; i < info.problems.size(); ++i) {
+    EXPECT_EQ(from_file.problems[i].line, info.problems[i].line);
+    EXPECT_EQ(from_file.problems[i].message, info.problems[i].message);
+  }
 }
 
 TEST(SnapshotReader, UnreadableSnapshotIsAnInputError) {
