@@ -122,7 +122,7 @@ class Generator {
     if (role < 0.03) {
       uploader = std::string(ModelOrg(ids_[n.root]));
       ++summary_.affiliated;
-    } else if (role < 0.10 && n.kind != Kind::kMerge) {
+    } else if (role < 0.12 && n.kind != Kind::kMerge) {
       // Farms: a few accounts mass-produce GGUF copies of one root, each a different file.
       // They work for the less popular roots, where a farm moves the count most.
       n.root = static_cast<uint32_t>(options_.root_count - 1 -
@@ -133,7 +133,7 @@ class Generator {
       uploader = fmt::format("quantfarm-{}", n.root);
       farm = true;
       ++summary_.farm_uploads;
-    } else if (role < 0.14 && parent >= options_.root_count && nodes_[parent].kind != Kind::kMerge) {
+    } else if (role < 0.16 && parent >= options_.root_count && nodes_[parent].kind != Kind::kMerge) {
       n.kind = nodes_[parent].kind;  // a re-upload of the parent's files
       n.files = nodes_[parent].files;
       duplicate = true;
@@ -149,13 +149,16 @@ class Generator {
     nodes_.push_back(n);
     ids_.push_back(fmt::format("{}/{}-{}-{}", uploader, ids_[n.root].substr(ids_[n.root].find('/') + 1),
                                KindName(n.kind), i));
-    summary_.max_depth = std::max<int>(summary_.max_depth, n.depth);
     const uint32_t self = static_cast<uint32_t>(nodes_.size() - 1);
     std::vector<uint32_t> bases{parent};
     if (n.kind == Kind::kMerge) {
-      uint32_t other = PickParent();
-      if (other != parent) bases.push_back(other);
+      const uint32_t other = PickParent();
+      if (other != parent && nodes_[other].depth < options_.max_depth) {
+        bases.push_back(other);  // the merge sits below the deeper of its bases
+        nodes_.back().depth = n.depth = std::max(n.depth, static_cast<uint8_t>(nodes_[other].depth + 1));
+      }
     }
+    summary_.max_depth = std::max<int>(summary_.max_depth, n.depth);
     const int64_t downloads =
         unused ? 0 : Uniform() < 0.1 ? 0 : static_cast<int64_t>(std::exp(std::normal_distribution<double>(3, 2)(rng_)));
     Write(self, bases, no_weights, mislabel, downloads);

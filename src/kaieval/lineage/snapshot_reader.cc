@@ -20,6 +20,7 @@ namespace kaieval::lineage {
 namespace {
 
 constexpr size_t kChunkBytes = size_t{4} << 20;
+constexpr size_t kFirstChunkBytes = size_t{64} << 10;  // a small snapshot costs little
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -90,14 +91,15 @@ class LineSplitter {
       scan_ -= begin_;
       begin_ = 0;
     }
-    const size_t need = end_ + kChunkBytes + simdjson::SIMDJSON_PADDING;
+    const size_t chunk = buf_.empty() ? kFirstChunkBytes : kChunkBytes;
+    const size_t need = end_ + chunk + simdjson::SIMDJSON_PADDING;
     if (buf_.size() < need) buf_.resize(std::max(need, buf_.size() * 2));
-    in_.read(buf_.data() + end_, static_cast<std::streamsize>(kChunkBytes));
+    in_.read(buf_.data() + end_, static_cast<std::streamsize>(chunk));
     const size_t got = static_cast<size_t>(in_.gcount());
     if (in_.bad()) throw InputError(fmt::format("{}: read error", path_));
     if (hash_ != nullptr) XXH3_128bits_update(hash_, buf_.data() + end_, got);
     end_ += got;
-    if (got < kChunkBytes) eof_ = true;
+    if (got < chunk) eof_ = true;
   }
 
   std::istream& in_;
