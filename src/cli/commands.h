@@ -16,5 +16,6 @@ void RegisterServeCommand(CLI::App& app);
 void RegisterArenaCommand(CLI::App& app);
 void RegisterStageCommand(CLI::App& app);
 void RegisterReviewCommand(CLI::App& app);
+void RegisterLineageCommand(CLI::App& app);
 
 }  // namespace kaieval::cli

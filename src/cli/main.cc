@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   kaieval::cli::RegisterArenaCommand(app);
   kaieval::cli::RegisterStageCommand(app);
   kaieval::cli::RegisterReviewCommand(app);
+  kaieval::cli::RegisterLineageCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
