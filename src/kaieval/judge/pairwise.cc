@@ -64,6 +64,11 @@ std::optional<PairwiseRating> RatePairwise(const BattleCounts& counts, int resam
   for (int r = 0; r < fit.resamples; ++r) {
     rates.push_back(win(fit.replicates[2 * r], fit.replicates[2 * r + 1]));
   }
+  double mean = 0, ss = 0;
+  for (double x : rates) mean += x;
+  mean /= static_cast<double>(rates.size());
+  for (double x : rates) ss += (x - mean) * (x - mean);
+  out.win_rate_stderr = std::sqrt(ss / static_cast<double>(rates.size() - 1));
   std::sort(rates.begin(), rates.end());
   out.win_rate_lower = stats::Percentile(rates, 0.025);
   out.win_rate_upper = stats::Percentile(rates, 0.975);

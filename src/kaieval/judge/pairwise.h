@@ -39,7 +39,7 @@ struct PairwiseRating {
   // 400 per factor of 10 in the odds), its bootstrap standard error and 95% percentile interval.
   double rating = 0, stderr_ = 0, lower = 0, upper = 0;
   // The predicted probability that the candidate beats the baseline, and its 95% interval.
-  double win_rate = 0, win_rate_lower = 0, win_rate_upper = 0;
+  double win_rate = 0, win_rate_stderr = 0, win_rate_lower = 0, win_rate_upper = 0;
   uint64_t battles = 0;
 };
 
