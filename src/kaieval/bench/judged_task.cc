@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "kaieval/bench/text_match.h"
 #include "kaieval/common/error.h"
 #include "kaieval/common/progress.h"
