@@ -11,3 +11,4 @@ echo "== engine (100,000 items)"; bash "$DIR/engine.sh" "$BUILD" 100000
 echo "== arena rating (1,800,000 battles)"; bash "$DIR/rating.sh" "$BUILD"
 echo "== contest votes (wrk, 64 connections)"; bash "$DIR/contest_votes.sh" "$BUILD" 5 64
 echo "== lineage counts (2,000,000 models, 50 roots)"; bash "$DIR/lineage.sh" "$BUILD"
+echo "== judge throughput (500 prompts, 64 in flight)"; bash "$DIR/judge.sh" "$BUILD" 500 64

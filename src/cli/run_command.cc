@@ -57,6 +57,7 @@ void Run(const RunCommandOptions& o) {
   r.show_progress = !o.quiet;
   r.model_type = o.model.type;
   r.model_args = o.model.file.empty() ? o.model.args : "file=" + o.model.file;
+  r.cache = cache.get();
   model::ModelClient client(spec, cache.get());
   auto run = bench::RunEvaluation(r, client);
   std::fputs(FormatResultsTable(run.results).c_str(), stdout);

@@ -8,6 +8,7 @@
 
 #include "kaieval/common/error.h"
 #include "kaieval/common/hash.h"
+#include "kaieval/bench/judged_task.h"
 #include "kaieval/stats/bootstrap.h"
 #include "kaieval/stats/standard_error.h"
 
@@ -144,9 +145,15 @@ PreparedTask Prepare(const TaskSpec& spec, const PrepareOptions& options) {
 
   task.instances.reserve(n);
   for (size_t id = 0; id < n; ++id) {
+    const Document& doc = docs[id];
+    if (spec.judged_generation()) {
+      for (auto& judged : PrepareJudgedInstances(spec, doc, task.instances.size())) {
+        task.instances.push_back(std::move(judged));
+      }
+      continue;
+    }
     Instance in;
     in.doc_id = id;
-    const Document& doc = docs[id];
     std::string text = spec.doc_to_text.Render(doc.fields, doc.origin);
     switch (spec.output_type) {
       case OutputType::kMultipleChoice:
@@ -154,7 +161,7 @@ PreparedTask Prepare(const TaskSpec& spec, const PrepareOptions& options) {
         in.gold = GoldIndex(spec, doc, in.choices);
         break;
       case OutputType::kGenerateUntil:
-        in.target = spec.doc_to_target.Render(doc.fields, doc.origin);
+        if (!spec.judged_generation()) in.target = spec.doc_to_target.Render(doc.fields, doc.origin);
         break;
       case OutputType::kLoglikelihoodRolling:
         in.rolling_text = text;
@@ -203,7 +210,12 @@ std::vector<ScoredDoc> ScoreInstance(const PreparedTask& task, const Instance& i
         d.resps.push_back({r.logprob, r.is_greedy});
       }
       d.filtered_resps = d.resps;
-      for (const auto& m : spec.metrics) d.metrics[m.info.name] = ScoreChoices(m.info, scores);
+      for (const auto& m : spec.metrics) {
+        if (FindMetric(m.info.name, OutputType::kMultipleChoice)) {
+          d.metrics[m.info.name] = ScoreChoices(m.info, scores);
+        }
+      }
+      if (spec.judge && spec.judge->type == JudgeType::kBias) AddBiasMetrics(spec, in, scores, d);
       out.push_back(std::move(d));
       break;
     }
@@ -259,12 +271,28 @@ void MetricAccumulator::Add(const std::vector<ScoredDoc>& scored) {
   }
 }
 
+const std::vector<double>* MetricAccumulator::Values(const std::string& key) const {
+  auto it = values_.find(key);
+  return it == values_.end() ? nullptr : &it->second;
+}
+
 ordered_json MetricAccumulator::Aggregate(const PreparedTask& task, uint64_t bootstrap_seed,
                                           int bootstrap_resamples) const {
   ordered_json results = {{"alias", task.spec.name}};
   for (const auto& filter : filters_) {
+    // Each metric, then its subsets ("m.sub,filter"), in name order.
+    std::vector<std::string> names;
     for (const auto& m : task.spec.metrics) {
-      const std::string& name = m.info.name;
+      names.push_back(m.info.name);
+      std::string prefix = m.info.name + ".", suffix = "," + filter;
+      for (const auto& [key, v] : values_) {
+        if (key.compare(0, prefix.size(), prefix) == 0 && key.size() > suffix.size() &&
+            key.compare(key.size() - suffix.size(), suffix.size(), suffix) == 0) {
+          names.push_back(key.substr(0, key.size() - suffix.size()));
+        }
+      }
+    }
+    for (const auto& name : names) {
       std::string key = name + "," + filter;
       auto it = values_.find(key);
       if (it == values_.end() || it->second.empty()) continue;
@@ -288,6 +316,7 @@ ordered_json MetricAccumulator::Aggregate(const PreparedTask& task, uint64_t boo
       }
     }
   }
+  if (task.spec.judge) AddJudgedAggregates(task, *this, results, bootstrap_seed, bootstrap_resamples);
   return results;
 }
 

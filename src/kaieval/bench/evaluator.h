@@ -26,6 +26,10 @@ struct Instance {
   size_t gold = 0;                          // multiple_choice: index of the right choice
   std::string target;                       // generate_until: the reference answer
   std::string rolling_text;                 // loglikelihood_rolling: the text scored
+  // Judged generation tasks (judge_spec.h): the user turns, sent one after the other, each with
+  // the model's earlier answers; and, for jailbreak tasks, the attack template that wrapped them.
+  std::vector<std::string> turns;
+  std::string attack;
 };
 
 struct PrepareOptions {
@@ -61,6 +65,7 @@ struct ScoredDoc {
   nlohmann::ordered_json resps;           // the raw answers
   nlohmann::ordered_json filtered_resps;  // after the filter
   nlohmann::ordered_json metrics;         // metric name -> value (rolling: [ll, weight])
+  nlohmann::ordered_json judge;           // judged tasks: the verdicts behind the metrics
 };
 
 // The scores of one instance under every filter of the task.
@@ -73,8 +78,14 @@ class MetricAccumulator {
  public:
   void Add(const std::vector<ScoredDoc>& scored);
   // results["<metric>,<filter>"] and results["<metric>_stderr,<filter>"], as Aggregate.
+  // A metric "m.sub" (m one of the task's metrics) is reported after m: the value of m over a
+  // subset of the documents (a category, a turn, an attack), which only those documents carry.
   nlohmann::ordered_json Aggregate(const PreparedTask& task, uint64_t bootstrap_seed,
                                    int bootstrap_resamples) const;
+
+  // The per-document values of "metric,filter" (documents that have it), or null.
+  const std::vector<double>* Values(const std::string& key) const;
+  const std::map<std::string, std::vector<double>>& all_values() const { return values_; }
 
  private:
   std::vector<std::string> filters_;                       // in first-seen order

@@ -12,6 +12,7 @@
 #include "kaieval/common/hash.h"
 #include "kaieval/common/progress.h"
 #include "kaieval/common/version.h"
+#include "kaieval/bench/judged_task.h"
 #include "kaieval/stats/standard_error.h"
 #include "kaieval/store/evidence_store.h"
 
@@ -42,6 +43,7 @@ ordered_json Arguments(const PreparedTask& task, const Instance& in) {
       ordered_json kwargs = {{"until", spec.generation_kwargs.until},
                              {"max_gen_toks", spec.generation_kwargs.max_gen_toks},
                              {"temperature", spec.generation_kwargs.temperature}};
+      if (!in.turns.empty()) return ordered_json::array({{in.turns, kwargs}});  // judged: turns
       if (!in.messages.empty()) {
         ordered_json msgs = ordered_json::array();
         for (const auto& m : in.messages) msgs.push_back({{"role", m.role}, {"content", m.content}});
@@ -97,6 +99,7 @@ void AddGroups(const std::vector<TaskOutcome>& tasks, ordered_json& out) {
         parts.push_back({m->results[key].get<double>(), m->results[se_key].get<double>(),
                          m->task.instances.size()});
       }
+      if (parts.empty()) continue;  // no member reports a standard error for it (e.g. a grade)
       auto pooled = stats::PooledGroupEstimate(parts);
       g[key] = pooled.value;
       g[se_key] = pooled.stderr_;
@@ -128,6 +131,7 @@ ordered_json SampleRecord(const PreparedTask& task, const Instance& in, const Sc
     r["metrics"].push_back(name);
     r[name] = value;
   }
+  if (!s.judge.is_null()) r["judge"] = s.judge;
   r["doc_hash"] = ContentHash(Dump(in.doc.fields));
   r["prompt_hash"] = ContentHash(Dump(args));
   return r;
@@ -140,6 +144,7 @@ namespace {
 constexpr size_t kWindowRequests = 16384;
 
 size_t RequestsOf(const PreparedTask& task, const Instance& in) {
+  if (!in.turns.empty()) return in.turns.size();
   return task.spec.output_type == OutputType::kMultipleChoice ? in.choices.size() : 1;
 }
 
@@ -161,6 +166,7 @@ std::vector<Answers> SendWindow(const std::vector<TaskOutcome>& tasks,
     const PreparedTask& task = tasks[window[w].task].task;
     const TaskSpec& spec = task.spec;
     const Instance& in = task.instances[window[w].instance];
+    if (spec.judged_generation()) continue;  // RunJudged sends these
     switch (spec.output_type) {
       case OutputType::kMultipleChoice:
         answers[w].loglikelihoods.resize(in.choices.size());
@@ -258,15 +264,29 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
   std::vector<MetricAccumulator> metrics(run.tasks.size());
   std::vector<WindowItem> window;
   size_t window_requests = 0;
+  JudgeClients judge_clients(o.cache);
   auto flush = [&] {
     if (window.empty()) return;
     std::vector<Answers> answers = SendWindow(run.tasks, window, o.seed, client, bar);
+    // Judged tasks: their turns, then their judges, one task at a time.
+    std::map<size_t, std::vector<size_t>> judged;  // task -> window positions
+    for (size_t w = 0; w < window.size(); ++w) {
+      if (run.tasks[window[w].task].task.spec.judged_generation()) judged[window[w].task].push_back(w);
+    }
+    std::vector<std::vector<ScoredDoc>> judged_scores(window.size());
+    for (const auto& [ti, positions] : judged) {
+      std::vector<const Instance*> instances;
+      for (size_t w : positions) instances.push_back(&run.tasks[ti].task.instances[window[w].instance]);
+      auto scored = RunJudged(run.tasks[ti].task, instances, client, judge_clients, o.seed, &bar);
+      for (size_t k = 0; k < positions.size(); ++k) judged_scores[positions[k]] = std::move(scored[k]);
+    }
     std::map<size_t, std::vector<ordered_json>> stored;  // task -> records for the store
     for (size_t w = 0; w < window.size(); ++w) {
       size_t ti = window[w].task;
       PreparedTask& task = run.tasks[ti].task;
       Instance& in = task.instances[window[w].instance];
-      auto scored = ScoreInstance(task, in, answers[w]);
+      auto scored = task.spec.judged_generation() ? std::move(judged_scores[w])
+                                                  : ScoreInstance(task, in, answers[w]);
       metrics[ti].Add(scored);
       if (samples[ti].is_open() || evidence) {
         for (const auto& s : scored) {

@@ -28,6 +28,8 @@ struct RunOptions {
   // Recorded in results["config"]; model_args never hold a key (keys come from the environment).
   std::string model_type;
   std::string model_args;
+  // The response cache for the judges and baselines that judged tasks name (may be null).
+  model::ResponseCache* cache = nullptr;
 };
 
 struct TaskOutcome {

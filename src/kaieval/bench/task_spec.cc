@@ -19,7 +19,8 @@ const std::set<std::string> kKnownKeys = {
     "fewshot_split", "validation_split", "training_split", "process_docs", "doc_to_text",
     "doc_to_target", "doc_to_choice", "description", "num_fewshot", "fewshot_config",
     "target_delimiter", "fewshot_delimiter", "output_type", "generation_kwargs", "filter_list",
-    "metric_list", "metadata", "apply_chat_template", "should_decontaminate", "repeats"};
+    "metric_list", "metadata", "apply_chat_template", "should_decontaminate", "repeats",
+    "judge"};
 
 // lm-evaluation-harness keys that run Python or fetch from the Hub: named so that a ported
 // task fails with a clear reason.
@@ -239,7 +240,8 @@ TaskSpec LoadTaskSpec(const fs::path& file) {
   };
   require("doc_to_text");
   t.doc_to_text = tmpl("doc_to_text", false);
-  if (t.output_type != OutputType::kLoglikelihoodRolling) {
+  if (y["judge"]) t.judge = ParseJudgeSpec(y["judge"], from("judge"), t.output_type);
+  if (t.output_type != OutputType::kLoglikelihoodRolling && !t.judged_generation()) {
     require("doc_to_target");
     t.doc_to_target = tmpl("doc_to_target", false);
   }
@@ -290,7 +292,13 @@ TaskSpec LoadTaskSpec(const fs::path& file) {
   }
   t.filters = ParseFilterList(y["filter_list"] ? y["filter_list"] : YAML::Node(),
                               Where(from("filter_list"), y["filter_list"], "filter_list"));
-  if (y["metric_list"]) {
+  if (t.judged_generation() && y["metric_list"]) {
+    throw InputError(Where(from("metric_list"), y["metric_list"], "metric_list") +
+                     ": a judged task reports its judge's metrics (docs/judge.md); remove it");
+  }
+  if (t.judged_generation()) {
+    for (auto& info : JudgeMetrics(*t.judge)) t.metrics.push_back({info, {}});
+  } else if (y["metric_list"]) {
     const YAML::Node& ml = y["metric_list"];
     if (!ml.IsSequence() || ml.size() == 0) {
       throw InputError(Where(from("metric_list"), ml, "metric_list") + ": expected a list");
@@ -301,6 +309,9 @@ TaskSpec LoadTaskSpec(const fs::path& file) {
     }
   } else {
     for (auto& info : DefaultMetrics(t.output_type)) t.metrics.push_back({info, {}});
+  }
+  if (t.judge && t.judge->type == JudgeType::kBias) {
+    for (auto& info : JudgeMetrics(*t.judge)) t.metrics.push_back({info, {}});
   }
   if (y["metadata"]) t.metadata = ToJson(y["metadata"]);
   return t;

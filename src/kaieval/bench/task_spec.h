@@ -13,6 +13,7 @@
 
 #include "kaieval/bench/dataset.h"
 #include "kaieval/bench/filters.h"
+#include "kaieval/bench/judge_spec.h"
 #include "kaieval/bench/metrics.h"
 #include "kaieval/bench/process_docs.h"
 #include "kaieval/bench/template.h"
@@ -56,11 +57,15 @@ struct TaskSpec {
   std::vector<FilterPipeline> filters;
   std::vector<MetricSpec> metrics;
   bool apply_chat_template = false;
+  // A judged task (judge-graded, safety or bias suite): its `judge:` section (judge_spec.h).
+  std::optional<JudgeSpec> judge;
   nlohmann::ordered_json metadata;
   // The merged YAML as JSON: recorded in the results' "configs" and hashed into the version.
   nlohmann::ordered_json resolved;
 
   bool has_choices() const { return doc_to_choice_column || !doc_to_choice_list.empty(); }
+  // Generations graded after the fact (judge, rule or bias scorer) rather than by metric_list.
+  bool judged_generation() const { return judge && judge->type != JudgeType::kBias; }
 };
 
 // Reads, merges `include`s (relative to the including file; the including file's keys win)

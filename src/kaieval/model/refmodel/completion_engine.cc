@@ -4,6 +4,7 @@
 
 #include "kaieval/model/refmodel/code_points.h"
 #include "kaieval/model/refmodel/generation.h"
+#include "kaieval/model/refmodel/judge_reply.h"
 
 namespace kaieval::refmodel {
 namespace {
@@ -136,7 +137,11 @@ const CharNgramModel& CompletionEngine::FindModel(const std::string& name) const
 
 ordered_json CompletionEngine::ListModels(int64_t created) const {
   ordered_json data = ordered_json::array();
-  for (const auto& m : models_.models()) {
+  std::vector<const NamedModel*> all;
+  for (const auto& m : models_.models()) all.push_back(&m);
+  for (const auto& m : models_.judges()) all.push_back(&m);
+  for (const NamedModel* mp : all) {
+    const NamedModel& m = *mp;
     ordered_json entry;
     entry["id"] = m.name;
     entry["object"] = "model";
@@ -204,8 +209,20 @@ ChatReply CompletionEngine::Chat(const nlohmann::json& body, const RequestContex
   options.temperature = request.sampling.temperature;
   options.seed = request.sampling.seed.value_or(context.default_seed);
   options.stop = request.sampling.stop;
-  Generation g = Generate(model, prompt + lead, options);
-  g.text = lead + g.text;
+  // Judges answer judge prompts with a verdict; candidates refuse some flagged requests.
+  const NamedModel& named = *models_.FindNamed(request.model);
+  std::optional<std::string> fixed = named.behaviour.judge
+                                         ? JudgeReply(named, request.messages, options.seed)
+                                         : RefusalReply(named, models_.refusal_words(), request.messages);
+  Generation g;
+  if (fixed) {
+    g.text = DecodeUtf8(*fixed);
+    g.stopped = true;
+    g.generated_tokens = g.text.size();
+  } else {
+    g = Generate(model, prompt + lead, options);
+    g.text = lead + g.text;
+  }
 
   ChatReply reply;
   reply.stream = request.stream;

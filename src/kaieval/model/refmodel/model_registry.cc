@@ -35,8 +35,11 @@ std::vector<std::string> ReadTrainingLines(const std::filesystem::path& path) {
 
 }  // namespace
 
-ModelRegistry::ModelRegistry(std::vector<NamedModel> models) : models_(std::move(models)) {
+ModelRegistry::ModelRegistry(std::vector<NamedModel> models, std::vector<NamedModel> judges,
+                             std::vector<std::string> refusal_words)
+    : models_(std::move(models)), judges_(std::move(judges)), refusal_words_(std::move(refusal_words)) {
   std::set<std::string_view> names;
+  for (const auto& m : judges_) names.insert(m.name);
   for (const auto& m : models_) {
     if (!names.insert(m.name).second) {
       throw std::invalid_argument(fmt::format("duplicate model name '{}'", m.name));
@@ -46,8 +49,10 @@ ModelRegistry::ModelRegistry(std::vector<NamedModel> models) : models_(std::move
 
 ModelRegistry ModelRegistry::Train(const RefmodelConfig& config) {
   std::map<std::filesystem::path, std::vector<std::string>> files;  // each file read once
-  std::vector<NamedModel> models;
-  for (const ModelSpec& spec : config.models) {
+  std::vector<NamedModel> models, judges;
+  std::vector<ModelSpec> all = config.models;
+  all.insert(all.end(), config.judges.begin(), config.judges.end());
+  for (const ModelSpec& spec : all) {
     std::string stream;
     for (const auto& path : spec.training) {
       auto it = files.find(path);
@@ -61,16 +66,24 @@ ModelRegistry ModelRegistry::Train(const RefmodelConfig& config) {
     if (stream.empty()) {
       throw InputError(fmt::format("model '{}': its training files hold no text", spec.name));
     }
-    models.push_back({spec.name, CharNgramModel::Train(DecodeUtf8(stream), spec.order)});
+    (spec.judge ? judges : models)
+        .push_back({spec.name, CharNgramModel::Train(DecodeUtf8(stream), spec.order), spec});
   }
-  return ModelRegistry(std::move(models));
+  return ModelRegistry(std::move(models), std::move(judges), config.refusal_words);
+}
+
+const NamedModel* ModelRegistry::FindNamed(std::string_view name) const {
+  for (const auto* list : {&models_, &judges_}) {
+    for (const auto& m : *list) {
+      if (m.name == name) return &m;
+    }
+  }
+  return nullptr;
 }
 
 const CharNgramModel* ModelRegistry::Find(std::string_view name) const {
-  for (const auto& m : models_) {
-    if (m.name == name) return &m.model;
-  }
-  return nullptr;
+  const NamedModel* m = FindNamed(name);
+  return m ? &m->model : nullptr;
 }
 
 }  // namespace kaieval::refmodel

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
 #include <set>
 
 #include "kaieval/common/error.h"
@@ -17,17 +18,28 @@ class ConfigReader : public YamlReader {
  public:
   using YamlReader::YamlReader;
 
-  ModelSpec Model(const YAML::Node& node, const std::string& field) const {
+  ModelSpec Model(const YAML::Node& node, const std::string& field, bool judge = false) const {
     if (!node.IsMap()) Fail(node, field, "expected a map with name, order and training");
     for (const auto& entry : node) {
       auto key = entry.first.as<std::string>();
-      if (key != "name" && key != "order" && key != "training" && key != "max_training_lines") {
+      bool behaviour = judge ? key == "unparseable_rate"
+                             : key == "refusal_rate" || key == "refusal_window";
+      if (key != "name" && key != "order" && key != "training" && key != "max_training_lines" &&
+          !behaviour) {
         Fail(entry.first, field,
-             fmt::format("unknown key '{}' (expected name, order, training, max_training_lines)",
-                         key));
+             fmt::format("unknown key '{}' (expected name, order, training, max_training_lines, {})",
+                         key, judge ? "unparseable_rate" : "refusal_rate, refusal_window"));
       }
     }
     ModelSpec spec;
+    spec.judge = judge;
+    if (node["refusal_rate"]) spec.refusal_rate = Number(node["refusal_rate"], field + ".refusal_rate", 0, 1);
+    if (node["refusal_window"]) {
+      spec.refusal_window = Integer(node["refusal_window"], field + ".refusal_window", 0, INT64_MAX);
+    }
+    if (node["unparseable_rate"]) {
+      spec.unparseable_rate = Number(node["unparseable_rate"], field + ".unparseable_rate", 0, 1);
+    }
     if (!node["name"]) Fail(node, field + ".name", "missing");
     spec.name = String(node["name"], field + ".name");
     if (!node["order"]) Fail(node, field + ".order", "missing");
@@ -58,7 +70,9 @@ class ConfigReader : public YamlReader {
     if (!root.IsMap()) Fail(root, "(top level)", "expected a map with the key 'models'");
     for (const auto& entry : root) {
       auto key = entry.first.as<std::string>();
-      if (key != "models") Fail(entry.first, key, "unknown key (expected 'models')");
+      if (key != "models" && key != "judges" && key != "refusal_words") {
+        Fail(entry.first, key, "unknown key (expected models, judges, refusal_words)");
+      }
     }
     const YAML::Node models = root["models"];
     if (!models || !models.IsSequence() || models.size() == 0) {
@@ -72,6 +86,26 @@ class ConfigReader : public YamlReader {
       if (!names.insert(config.models.back().name).second) {
         Fail(models[i]["name"], field + ".name",
              fmt::format("duplicate model name '{}'", config.models.back().name));
+      }
+    }
+    if (const YAML::Node judges = root["judges"]) {
+      if (!judges.IsSequence()) Fail(judges, "judges", "expected a list of judge models");
+      for (size_t i = 0; i < judges.size(); ++i) {
+        std::string field = fmt::format("judges[{}]", i);
+        config.judges.push_back(Model(judges[i], field, true));
+        if (!names.insert(config.judges.back().name).second) {
+          Fail(judges[i]["name"], field + ".name",
+               fmt::format("duplicate model name '{}'", config.judges.back().name));
+        }
+      }
+    }
+    if (const YAML::Node words = root["refusal_words"]) {
+      auto file = path().parent_path() / String(words, "refusal_words");
+      std::ifstream in(file);
+      if (!in) Fail(words, "refusal_words", fmt::format("cannot read {}", file.string()));
+      for (std::string line; std::getline(in, line);) {
+        if (!line.empty() && line.back() == '\r') line.pop_back();
+        if (!line.empty() && line[0] != '#') config.refusal_words.push_back(line);
       }
     }
     return config;

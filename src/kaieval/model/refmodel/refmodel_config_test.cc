@@ -81,6 +81,33 @@ TEST_F(RefmodelConfigTest, ReadsModelsWithPathsRelativeToTheConfig) {
   EXPECT_EQ(small.SymbolOf(U'둘'), small.unknown_symbol());
 }
 
+TEST_F(RefmodelConfigTest, JudgesAndRefusalSettingsAreReadButJudgesAreNotCandidates) {
+  Write("words.txt", "# comment\nbomb\n폭탄\n");
+  fs::path path = Write("models.yaml",
+                        "refusal_words: words.txt\n"
+                        "models:\n"
+                        "  - {name: cand, order: 3, training: [a.txt], refusal_rate: 0.5, refusal_window: 80}\n"
+                        "judges:\n"
+                        "  - {name: judge, order: 4, training: [b.txt], unparseable_rate: 0.1}\n");
+  RefmodelConfig config = LoadRefmodelConfig(path);
+  EXPECT_EQ(config.refusal_words, (std::vector<std::string>{"bomb", "폭탄"}));
+  ASSERT_EQ(config.judges.size(), 1u);
+  EXPECT_TRUE(config.judges[0].judge);
+  EXPECT_DOUBLE_EQ(config.judges[0].unparseable_rate, 0.1);
+  EXPECT_DOUBLE_EQ(config.models[0].refusal_rate, 0.5);
+  EXPECT_EQ(config.models[0].refusal_window, 80);
+  ModelRegistry registry = ModelRegistry::Train(config);
+  ASSERT_EQ(registry.models().size(), 1u);  // the candidates only
+  ASSERT_NE(registry.FindNamed("judge"), nullptr);
+  EXPECT_TRUE(registry.FindNamed("judge")->behaviour.judge);
+  EXPECT_NE(ErrorOf("models:\n  - {name: a, order: 2, training: [a.txt], unparseable_rate: 0.1}\n")
+                .find("unknown key 'unparseable_rate'"),
+            std::string::npos);
+  EXPECT_NE(ErrorOf("models:\n  - {name: a, order: 2, training: [a.txt], refusal_rate: 2}\n")
+                .find("refusal_rate"),
+            std::string::npos);
+}
+
 TEST_F(RefmodelConfigTest, BadConfigsNameTheFileAndField) {
   const std::pair<std::string, std::string> cases[] = {
       {"models: []\n", "models"},
