@@ -10,3 +10,4 @@ echo "== engine (14,000 items)"; bash "$DIR/engine.sh" "$BUILD" 14000
 echo "== engine (100,000 items)"; bash "$DIR/engine.sh" "$BUILD" 100000
 echo "== arena rating (1,800,000 battles)"; bash "$DIR/rating.sh" "$BUILD"
 echo "== contest votes (wrk, 64 connections)"; bash "$DIR/contest_votes.sh" "$BUILD" 5 64
+echo "== origin compare (two 2B BF16 checkpoints)"; bash "$DIR/origin.sh" "$BUILD"

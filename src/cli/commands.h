@@ -15,5 +15,6 @@ void RegisterCompareCommand(CLI::App& app);
 void RegisterServeCommand(CLI::App& app);
 void RegisterArenaCommand(CLI::App& app);
 void RegisterStageCommand(CLI::App& app);
+void RegisterOriginCommand(CLI::App& app);
 
 }  // namespace kaieval::cli

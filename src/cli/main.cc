@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   kaieval::cli::RegisterServeCommand(app);
   kaieval::cli::RegisterArenaCommand(app);
   kaieval::cli::RegisterStageCommand(app);
+  kaieval::cli::RegisterOriginCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -119,8 +119,7 @@ void ConvertToFloat(DType type, const uint8_t* src, size_t count, float* out) {
       return;
     case DType::kBF16:
       for (size_t i = 0; i < count; ++i) {
-        uint32_t b = static_cast<uint32_t>(src[2 * i]) | static_cast<uint32_t>(src[2 * i + 1]) << 8;
-        out[i] = std::bit_cast<float>(b << 16);
+        out[i] = std::bit_cast<float>(static_cast<uint32_t>(Load<uint16_t>(src + 2 * i)) << 16);
       }
       return;
     case DType::kF16: {

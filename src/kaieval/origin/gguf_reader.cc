@@ -197,7 +197,7 @@ GgufFile ParseGguf(std::span<const uint8_t> bytes, const std::string& name, cons
                                    "of the file (data holds {} bytes)",
                                    name, t.name, t.bytes, offsets[i], data_size));
     }
-    t.data = bytes.data() + data_start + offsets[i];
+    t.data = t.bytes == 0 ? bytes.data() : bytes.data() + data_start + offsets[i];
     used.emplace_back(offsets[i], offsets[i] + t.bytes);
   }
   std::sort(used.begin(), used.end());

@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstring>
 #include <numeric>
 #include <vector>
 
@@ -16,52 +18,123 @@ struct Sums {
   double a = 0, b = 0, aa = 0, bb = 0, ab = 0, ad = 0;
 };
 
-// Sums of x = a - shift_a, y = b - shift_b over n values, in 8 float lanes per block of 512 so
-// that the compiler vectorises it, flushed to double after each block. The shift keeps the
-// centred moments exact for vectors far from zero (norm weights near 1).
-void Accumulate(const float* a, const float* b, size_t n, float shift_a, float shift_b, Sums& s) {
-  constexpr size_t kLanes = 8, kBlock = 512;
+// Eight float lanes (GCC vector extensions): one AVX register, or two SSE ones.
+using V8 = float __attribute__((vector_size(32)));
+using I8 = int32_t __attribute__((vector_size(32)));
+using U32x8 = uint32_t __attribute__((vector_size(32)));
+using U16x8 = uint16_t __attribute__((vector_size(16)));
+
+template <bool kBF16>
+inline __attribute__((always_inline)) V8 Load8(const uint8_t* p) {
+  if constexpr (kBF16) {
+    U16x8 h;
+    std::memcpy(&h, p, sizeof h);
+    return reinterpret_cast<V8>(__builtin_convertvector(h, U32x8) << 16);
+  } else {
+    V8 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+}
+template <bool kBF16>
+inline __attribute__((always_inline)) float Load1(const uint8_t* p) {
+  if constexpr (kBF16) {
+    uint16_t h;
+    std::memcpy(&h, p, 2);
+    return std::bit_cast<float>(static_cast<uint32_t>(h) << 16);
+  } else {
+    float v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+}
+inline __attribute__((always_inline)) double Total(V8 v) {
+  double t = 0;
+  for (int j = 0; j < 8; ++j) t += v[j];
+  return t;
+}
+
+// Sums of x = a - shift_a, y = b - shift_b over n elements (F32 or BF16 bytes), in float lanes
+// per block of 512 flushed to double; with column arrays, also adds each a^2 and b^2 to its
+// column. One pass over the bytes, converted in registers. The shift keeps the centred moments
+// exact for vectors far from zero (norm weights near 1).
+template <bool kBF16, bool kCols>
+inline __attribute__((always_inline)) void Kernel(const uint8_t* a, const uint8_t* b, size_t n,
+                                                  float shift_a, float shift_b, float* col_a,
+                                                  float* col_b, Sums& s) {
+  constexpr size_t kBlock = 512, kWidth = kBF16 ? 2 : 4;
   const float shift_diff = shift_a - shift_b;
   for (size_t start = 0; start < n; start += kBlock) {
     const size_t m = std::min(kBlock, n - start);
-    float sa[kLanes] = {}, sb[kLanes] = {}, saa[kLanes] = {}, sbb[kLanes] = {}, sab[kLanes] = {},
-          sad[kLanes] = {};
-    const float* pa = a + start;
-    const float* pb = b + start;
-    size_t i = 0;
-    for (; i + kLanes <= m; i += kLanes) {
-      for (size_t j = 0; j < kLanes; ++j) {
-        float x = pa[i + j] - shift_a, y = pb[i + j] - shift_b;
-        sa[j] += x;
-        sb[j] += y;
-        saa[j] += x * x;
-        sbb[j] += y * y;
-        sab[j] += x * y;
-        sad[j] += std::fabs(x - y + shift_diff);
+    V8 sa = {}, sb = {}, saa = {}, sbb = {}, sab = {}, sad = {};
+    size_t i = start;
+    for (; i + 8 <= start + m; i += 8) {
+      V8 ra = Load8<kBF16>(a + kWidth * i), rb = Load8<kBF16>(b + kWidth * i);
+      V8 x = ra - shift_a, y = rb - shift_b;
+      V8 d = x - y + shift_diff;
+      sa += x;
+      sb += y;
+      saa += x * x;
+      sbb += y * y;
+      sab += x * y;
+      sad += reinterpret_cast<V8>(reinterpret_cast<I8>(d) & 0x7fffffff);
+      if constexpr (kCols) {
+        V8 ca, cb;
+        std::memcpy(&ca, col_a + i, sizeof ca);
+        std::memcpy(&cb, col_b + i, sizeof cb);
+        ca += ra * ra;
+        cb += rb * rb;
+        std::memcpy(col_a + i, &ca, sizeof ca);
+        std::memcpy(col_b + i, &cb, sizeof cb);
       }
     }
-    for (; i < m; ++i) {
-      float x = pa[i] - shift_a, y = pb[i] - shift_b;
+    for (; i < start + m; ++i) {
+      float ra = Load1<kBF16>(a + kWidth * i), rb = Load1<kBF16>(b + kWidth * i);
+      float x = ra - shift_a, y = rb - shift_b;
       sa[0] += x;
       sb[0] += y;
       saa[0] += x * x;
       sbb[0] += y * y;
       sab[0] += x * y;
       sad[0] += std::fabs(x - y + shift_diff);
+      if constexpr (kCols) {
+        col_a[i] += ra * ra;
+        col_b[i] += rb * rb;
+      }
     }
-    for (size_t j = 0; j < kLanes; ++j) {
-      s.a += sa[j];
-      s.b += sb[j];
-      s.aa += saa[j];
-      s.bb += sbb[j];
-      s.ab += sab[j];
-      s.ad += sad[j];
-    }
+    s.a += Total(sa);
+    s.b += Total(sb);
+    s.aa += Total(saa);
+    s.bb += Total(sbb);
+    s.ab += Total(sab);
+    s.ad += Total(sad);
   }
 }
 
-void AddSquares(const float* x, size_t n, float* out) {
-  for (size_t i = 0; i < n; ++i) out[i] += x[i] * x[i];
+// The entry points, cloned for AVX2+FMA and the x86-64 baseline. Columns may be null.
+__attribute__((target_clones("arch=haswell", "default")))
+void AccumulateF32(const uint8_t* a, const uint8_t* b, size_t n, float shift_a, float shift_b,
+                   float* col_a, float* col_b, Sums& s) {
+  if (col_a != nullptr) {
+    Kernel<false, true>(a, b, n, shift_a, shift_b, col_a, col_b, s);
+  } else {
+    Kernel<false, false>(a, b, n, shift_a, shift_b, nullptr, nullptr, s);
+  }
+}
+
+__attribute__((target_clones("arch=haswell", "default")))
+void AccumulateBF16(const uint8_t* a, const uint8_t* b, size_t n, float* col_a, float* col_b,
+                    Sums& s) {
+  if (col_a != nullptr) {
+    Kernel<true, true>(a, b, n, 0, 0, col_a, col_b, s);
+  } else {
+    Kernel<true, false>(a, b, n, 0, 0, nullptr, nullptr, s);
+  }
+}
+
+void Accumulate(const float* a, const float* b, size_t n, float shift_a, float shift_b, Sums& s) {
+  AccumulateF32(reinterpret_cast<const uint8_t*>(a), reinterpret_cast<const uint8_t*>(b), n,
+                shift_a, shift_b, nullptr, nullptr, s);
 }
 
 // Pearson correlation from centred sums (the shift cancels out).
@@ -72,12 +145,14 @@ double PearsonFromSums(const Sums& s, double n) {
 }
 
 // Indices of the k largest values, largest first (ties by index, so the order is total).
+// NaN norms (a corrupt tensor) rank last, so that the order stays a strict weak order.
 std::vector<uint32_t> TopByNorm(const std::vector<double>& norms, size_t k) {
   std::vector<uint32_t> idx(norms.size());
   std::iota(idx.begin(), idx.end(), 0);
-  auto larger = [&](uint32_t x, uint32_t y) {
-    return norms[x] != norms[y] ? norms[x] > norms[y] : x < y;
+  auto key = [&](uint32_t i) {
+    return std::isnan(norms[i]) ? -std::numeric_limits<double>::infinity() : norms[i];
   };
+  auto larger = [&](uint32_t x, uint32_t y) { return key(x) != key(y) ? key(x) > key(y) : x < y; };
   std::partial_sort(idx.begin(), idx.begin() + k, idx.end(), larger);
   idx.resize(k);
   return idx;
@@ -131,42 +206,74 @@ PairMeasures MeasurePair(const Tensor& a, const Tensor& b, const MeasureOptions&
   const uint64_t chunk = matrix ? chunk_rows * cols
                                 : std::max<uint64_t>(32, options.chunk_elements / 32 * 32);
   const bool canonical = matrix && options.canonical_block > 0;
-  std::vector<float> buf_a(std::min<uint64_t>(chunk, m.n)), buf_b(buf_a.size());
-  std::vector<double> rows_a, rows_b;
-  std::vector<float> cols_a, cols_b;
+  // Matrices of the same F32 or BF16 type are read straight from the mapping; everything else
+  // is converted a chunk at a time.
+  const bool direct = matrix && a.type == b.type && (a.type == DType::kF32 || a.type == DType::kBF16);
+  std::vector<float> buf_a(direct ? 0 : std::min<uint64_t>(chunk, m.n)), buf_b(buf_a.size());
+  std::vector<double> rows_a, rows_b, cols_total_a, cols_total_b;
+  std::vector<float> cols_a, cols_b;  // this chunk's column sums, flushed into the totals
   if (canonical) {
     rows_a.resize(rows);
     rows_b.resize(rows);
     cols_a.assign(cols, 0.0f);
     cols_b.assign(cols, 0.0f);
+    cols_total_a.assign(cols, 0.0);
+    cols_total_b.assign(cols, 0.0);
   }
   float shift_a = 0, shift_b = 0;
   Sums total;
+  // Pages are released every few MB, from a little before the last release: the kernel's
+  // fault-around maps up to 64 KB behind a new fault, which would otherwise stay mapped.
+  const uint64_t element_bytes = std::max<uint64_t>(1, Layout(a.type).bytes / Layout(a.type).elements);
+  const uint64_t release_step = (uint64_t{8} << 20) / element_bytes;
+  const uint64_t release_margin = ((uint64_t{128} << 10) / element_bytes + 31) / 32 * 32;
+  uint64_t released = 0;
   for (uint64_t start = 0; start < m.n; start += chunk) {
     const size_t count = static_cast<size_t>(std::min<uint64_t>(chunk, m.n - start));
-    ReadFloats(a, start, count, buf_a.data());
-    ReadFloats(b, start, count, buf_b.data());
+    if (!direct) {
+      ReadFloats(a, start, count, buf_a.data());
+      ReadFloats(b, start, count, buf_b.data());
+    }
     if (start == 0 && !matrix) {  // vectors: shift by the first chunk's means
       shift_a = static_cast<float>(std::accumulate(buf_a.begin(), buf_a.begin() + count, 0.0) / count);
       shift_b = static_cast<float>(std::accumulate(buf_b.begin(), buf_b.begin() + count, 0.0) / count);
     }
-    if (canonical) {
+    if (matrix) {
+      float* ca = canonical ? cols_a.data() : nullptr;
+      float* cb = canonical ? cols_b.data() : nullptr;
+      const uint64_t width = direct ? Layout(a.type).bytes : 4;
       for (size_t r = 0; r < count / cols; ++r) {
+        const uint8_t* pa = direct ? a.data + (start + r * cols) * width
+                                   : reinterpret_cast<const uint8_t*>(buf_a.data() + r * cols);
+        const uint8_t* pb = direct ? b.data + (start + r * cols) * width
+                                   : reinterpret_cast<const uint8_t*>(buf_b.data() + r * cols);
         Sums row;
-        Accumulate(buf_a.data() + r * cols, buf_b.data() + r * cols, cols, 0, 0, row);
-        rows_a[start / cols + r] = row.aa;
-        rows_b[start / cols + r] = row.bb;
-        AddSquares(buf_a.data() + r * cols, cols, cols_a.data());
-        AddSquares(buf_b.data() + r * cols, cols, cols_b.data());
+        if (direct && a.type == DType::kBF16) {
+          AccumulateBF16(pa, pb, cols, ca, cb, row);
+        } else {
+          AccumulateF32(pa, pb, cols, 0, 0, ca, cb, row);
+        }
+        if (canonical) {
+          rows_a[start / cols + r] = row.aa;
+          rows_b[start / cols + r] = row.bb;
+        }
         total.a += row.a, total.b += row.b, total.aa += row.aa, total.bb += row.bb;
         total.ab += row.ab, total.ad += row.ad;
+      }
+      for (uint64_t c = 0; canonical && c < cols; ++c) {
+        cols_total_a[c] += cols_a[c];
+        cols_total_b[c] += cols_b[c];
+        cols_a[c] = cols_b[c] = 0.0f;
       }
     } else {
       Accumulate(buf_a.data(), buf_b.data(), count, shift_a, shift_b, total);
     }
-    if (options.release_pages) {
-      Release(a, start, count);
-      Release(b, start, count);
+    const uint64_t done = start + count;
+    if (options.release_pages && (done - released >= release_step || done == m.n)) {
+      const uint64_t from = done == m.n ? 0 : released > release_margin ? released - release_margin : 0;
+      Release(a, from, done - from);
+      Release(b, from, done - from);
+      released = done;
     }
   }
   const double n = static_cast<double>(m.n);
@@ -182,9 +289,12 @@ PairMeasures MeasurePair(const Tensor& a, const Tensor& b, const MeasureOptions&
   double raw_ab = total.ab + shift_b * total.a + shift_a * total.b + n * shift_a * shift_b;
   if (raw_aa > 0 && raw_bb > 0) m.cosine = std::clamp(raw_ab / std::sqrt(raw_aa * raw_bb), -1.0, 1.0);
   if (canonical) {
-    std::vector<double> ca(cols_a.begin(), cols_a.end()), cb(cols_b.begin(), cols_b.end());
-    m.canonical = CanonicalPearson(a, b, rows_a, rows_b, ca, cb, options.canonical_block,
+    m.canonical = CanonicalPearson(a, b, rows_a, rows_b, cols_total_a, cols_total_b, options.canonical_block,
                                    &m.canonical_n);
+    if (options.release_pages) {
+      Release(a, 0, m.n);
+      Release(b, 0, m.n);
+    }
   }
   return m;
 }

@@ -29,10 +29,17 @@ void PutString(std::string& out, const std::string& s) {
 }
 
 void Encode(std::string& out, std::span<const float> v, const std::string& dtype) {
-  for (float x : v) {
-    if (dtype == "F32") Put(out, x);
-    else if (dtype == "BF16") Put(out, FloatToBFloat16(x));
-    else Put(out, FloatToHalf(x));
+  const size_t at = out.size(), width = dtype == "F32" ? 4 : 2;
+  out.resize(at + v.size() * width);
+  char* p = out.data() + at;
+  if (width == 4) {
+    std::memcpy(p, v.data(), v.size() * 4);
+    return;
+  }
+  const bool bf16 = dtype == "BF16";
+  for (size_t i = 0; i < v.size(); ++i) {
+    uint16_t h = bf16 ? FloatToBFloat16(v[i]) : FloatToHalf(v[i]);
+    std::memcpy(p + 2 * i, &h, 2);
   }
 }
 
