@@ -27,6 +27,8 @@ BYTES=$(( $(stat -c %s "$A") + $(stat -c %s "$B") ))
 free_mem_kb=$(awk '/MemAvailable/ { print $2 }' /proc/meminfo)
 echo "input: $(( BYTES / 1000000 )) MB in two files; $(( free_mem_kb / 1024 )) MB of memory available for the page cache"
 cat "$A" "$B" >/dev/null  # into the page cache
+# The machine may be shared: the load average says how much of the 2 cores this run had.
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # measure LABEL OUT -- COMMAND...: one timed run, printed as a row with the throughput.
 measure() {
@@ -69,3 +71,4 @@ print(f"agreement over {len(ours)} tensors: max |pearson diff| {worst_p:.2e}, ma
 print(f"verdict: {k1['verdict']}; derived components: {[d['component'] for d in k1['derived']]}")
 print(f"speed-up over numpy: {tn / t1:.2f}x with 1 thread, {tn / t2:.2f}x with 2 threads")
 PY
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -110,6 +110,7 @@ uint16_t FloatToHalf(float f) {
 }
 
 void ConvertToFloat(DType type, const uint8_t* src, size_t count, float* out) {
+  if (count == 0) return;  // `out` may be null then (an empty buffer)
   switch (type) {
     case DType::kF32:
       std::memcpy(out, src, count * 4);
