@@ -147,6 +147,20 @@ void WriteJson(const fs::path& path, const json& doc) {
   if (!out) throw InputError(fmt::format("{}: cannot write", path.string()));
 }
 
+// llama.cpp's conversion reorders the rows of attn_q and attn_k within each head for its RoPE
+// layout: rows (head, half, i) become (head, i, half). Heads of 16 rows here.
+std::vector<float> RopeRowOrder(const std::vector<float>& w, uint64_t rows, uint64_t cols) {
+  constexpr uint64_t kHeadDim = 16, kHalf = kHeadDim / 2;
+  if (rows % kHeadDim != 0) return w;
+  std::vector<float> out(w.size());
+  for (uint64_t r = 0; r < rows; ++r) {
+    uint64_t head = r / kHeadDim, j = (r % kHeadDim) / 2, half = r % 2;
+    uint64_t from = head * kHeadDim + half * kHalf + j;
+    std::copy_n(w.begin() + from * cols, cols, out.begin() + r * cols);
+  }
+  return out;
+}
+
 }  // namespace
 
 uint64_t TestModelParameters(const TestModelShape& shape) {
@@ -259,6 +273,10 @@ void WriteTestGguf(const std::string& model_dir, const std::string& path, uint32
                                                                    : ggml_type;
     GgufTensorSpec g{name, type, t.shape, std::vector<float>(t.elements), ""};
     ReadFloats(t, 0, t.elements, g.values.data());
+    if (name.starts_with("blk.") && (name.find(".attn_q.") != std::string::npos ||
+                                     name.find(".attn_k.") != std::string::npos)) {
+      g.values = RopeRowOrder(g.values, t.rows(), t.cols());
+    }
     tensors.push_back(std::move(g));
   }
   std::vector<GgufKv> kvs = {

@@ -32,7 +32,8 @@ uint64_t TestModelParameters(const TestModelShape& shape);
 // Renders a model folder written by MakeTestModels as one GGUF v3 file with llama.cpp's tensor
 // names (blk.N.attn_q ...; vision tensors as v.blk.N...; the projector left out, as llama.cpp
 // puts it in a separate mmproj file), `ggml_type` (F32, F16, BF16 or Q8_0) for matrices and F32
-// for vectors, tokenizer.ggml.tokens and general.base_model.* keys naming `base_model`.
+// for vectors, tokenizer.ggml.tokens and general.base_model.* keys naming `base_model`. Like
+// llama.cpp's converter it reorders the rows of attn_q and attn_k within each head (heads of 16).
 void WriteTestGguf(const std::string& model_dir, const std::string& path, uint32_t ggml_type,
                    const std::string& base_model = "");
 
