@@ -186,7 +186,7 @@ std::string OriginReportText(const OriginReport& report) {
                        r.reference, r.verdict, 100 * r.compared_fraction);
     out += fmt::format("  {:<16} {:>12} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}  {}\n", "component",
                        "parameters", "matrices", "flagged", "median z", "pearson", "canonical",
-                       "norm cos", "verdict");
+                       "vec cos", "verdict");
     for (const ComponentEvidence& c : r.components) {
       out += fmt::format("  {:<16} {:>12} {:>8} {:>8} {:>9} {:>9} {:>9} {:>9}  {}\n", c.component,
                          c.parameters, c.matrices, c.flagged, f(c.median_z, 1), f(c.median_pearson),
@@ -195,7 +195,7 @@ std::string OriginReportText(const OriginReport& report) {
     if (r.vocabulary) {
       const VocabularyComparison& v = *r.vocabulary;
       out += fmt::format("  vocabulary: {} of {} tokens shared, {} with the same id ({:.1f}%), "
-                         "ids 0..{} identical{}\n",
+                         "the first {} ids identical{}\n",
                          v.shared, v.candidate_size, v.same_id, 100 * v.same_id_fraction,
                          v.identical_prefix, v.derived ? ": a derived tokenizer" : "");
     }
