@@ -12,3 +12,4 @@ echo "== arena rating (1,800,000 battles)"; bash "$DIR/rating.sh" "$BUILD"
 echo "== contest votes (wrk, 64 connections)"; bash "$DIR/contest_votes.sh" "$BUILD" 5 64
 echo "== lineage counts (2,000,000 models, 50 roots)"; bash "$DIR/lineage.sh" "$BUILD"
 echo "== judge throughput (500 prompts, 64 in flight)"; bash "$DIR/judge.sh" "$BUILD" 500 64
+echo "== origin compare (two 2B BF16 checkpoints)"; bash "$DIR/origin.sh" "$BUILD"

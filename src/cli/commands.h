@@ -17,5 +17,6 @@ void RegisterArenaCommand(CLI::App& app);
 void RegisterStageCommand(CLI::App& app);
 void RegisterReviewCommand(CLI::App& app);
 void RegisterLineageCommand(CLI::App& app);
+void RegisterOriginCommand(CLI::App& app);
 
 }  // namespace kaieval::cli

@@ -38,6 +38,7 @@ int main(int argc, char** argv) {
   kaieval::cli::RegisterStageCommand(app);
   kaieval::cli::RegisterReviewCommand(app);
   kaieval::cli::RegisterLineageCommand(app);
+  kaieval::cli::RegisterOriginCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
