@@ -28,6 +28,10 @@ struct RunOptions {
   // Recorded in results["config"]; model_args never hold a key (keys come from the environment).
   std::string model_type;
   std::string model_args;
+  // pass_at_k tasks: programs run at once in the sandbox (0: one per core), and whether a
+  // machine without user namespaces may run them with the weaker process-only isolation.
+  int code_concurrency = 0;
+  bool sandbox_allow_process_only = false;
 };
 
 struct TaskOutcome {

@@ -54,13 +54,16 @@ struct TaskSpec {
   OutputType output_type = OutputType::kGenerateUntil;
   GenerationKwargs generation_kwargs;
   std::vector<FilterPipeline> filters;
-  std::vector<MetricSpec> metrics;
+  std::vector<MetricSpec> metrics;  // pass_at_k expanded: one "pass@<k>" per k
+  int repeats = 1;                   // generations per document (pass_at_k needs k <= repeats)
   bool apply_chat_template = false;
   nlohmann::ordered_json metadata;
   // The merged YAML as JSON: recorded in the results' "configs" and hashed into the version.
   nlohmann::ordered_json resolved;
 
   bool has_choices() const { return doc_to_choice_column || !doc_to_choice_list.empty(); }
+  // The first pass_at_k metric's options, or null: the task runs its generations as code.
+  const CodeMetricOptions* code_metric() const;
 };
 
 // Reads, merges `include`s (relative to the including file; the including file's keys win)
