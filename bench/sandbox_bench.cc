@@ -1,0 +1,54 @@
+// The sandbox's start-up cost and throughput (bench/sandbox.sh): latency of one trivial program
+// run after another, then programs per second with several runs at once.
+// Usage: sandbox_bench RUNS CONCURRENCY [PROGRAM ARGS...]   (default program: /bin/true)
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "kaieval/judge/sandbox/sandbox.h"
+
+namespace sb = kaieval::sandbox;
+using Clock = std::chrono::steady_clock;
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::fprintf(stderr, "usage: sandbox_bench RUNS CONCURRENCY [PROGRAM ARGS...]\n");
+    return 2;
+  }
+  int runs = std::atoi(argv[1]), concurrency = std::atoi(argv[2]);
+  sb::Program program;
+  for (int i = 3; i < argc; ++i) program.argv.push_back(argv[i]);
+  if (program.argv.empty()) program.argv = {"/bin/true"};
+  sb::Sandbox sandbox;
+
+  std::vector<double> ms;
+  for (int i = 0; i < runs; ++i) {
+    auto start = Clock::now();
+    sb::RunResult r = sandbox.Run(program);
+    ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+    if (!r.succeeded()) {
+      std::fprintf(stderr, "run %d failed: %s\n", i, r.stderr_text.c_str());
+      return 1;
+    }
+  }
+  std::sort(ms.begin(), ms.end());
+  double sum = 0;
+  for (double m : ms) sum += m;
+  std::printf("%-32s isolation %s, one at a time: mean %.2f ms, p50 %.2f ms, p95 %.2f ms\n",
+              program.argv[0].c_str(), std::string(sb::IsolationName(sandbox.isolation())).c_str(),
+              sum / runs, ms[ms.size() / 2], ms[ms.size() * 95 / 100]);
+
+  std::vector<sb::Program> batch(static_cast<size_t>(runs), program);
+  auto start = Clock::now();
+  auto results = sb::RunAll(sandbox, batch, concurrency);
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  for (const auto& r : results) {
+    if (!r.succeeded()) return 1;
+  }
+  std::printf("%-32s %d at once: %d programs in %.2f s = %.0f programs/s\n",
+              program.argv[0].c_str(), concurrency, runs, seconds, runs / seconds);
+  return 0;
+}
