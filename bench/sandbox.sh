@@ -16,3 +16,5 @@ echo "machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), kernel $(u
 "$BIN" "$RUNS" "$CONCURRENCY" /bin/true
 "$BIN" $((RUNS / 5)) "$CONCURRENCY" /usr/bin/python3 -I -S -c pass
 "$BIN" $((RUNS / 5)) "$CONCURRENCY" /usr/bin/python3 -I -B -c pass
+echo "for comparison, without namespaces (process_only):"
+SANDBOX_BENCH_PROCESS_ONLY=1 "$BIN" "$RUNS" "$CONCURRENCY" /bin/true

@@ -1,6 +1,7 @@
 // The sandbox's start-up cost and throughput (bench/sandbox.sh): latency of one trivial program
 // run after another, then programs per second with several runs at once.
 // Usage: sandbox_bench RUNS CONCURRENCY [PROGRAM ARGS...]   (default program: /bin/true)
+// SANDBOX_BENCH_PROCESS_ONLY=1 forces the process-only isolation (for comparison).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -22,7 +23,11 @@ int main(int argc, char** argv) {
   sb::Program program;
   for (int i = 3; i < argc; ++i) program.argv.push_back(argv[i]);
   if (program.argv.empty()) program.argv = {"/bin/true"};
-  sb::Sandbox sandbox;
+  // SANDBOX_BENCH_PROCESS_ONLY=1: without namespaces, to see what they cost.
+  const char* weak = std::getenv("SANDBOX_BENCH_PROCESS_ONLY");
+  sb::Sandbox sandbox(sb::SandboxOptions{.force_process_only = weak != nullptr && *weak == '1'});
+  std::string label;
+  for (const auto& a : program.argv) label += (label.empty() ? "" : " ") + a;
 
   std::vector<double> ms;
   for (int i = 0; i < runs; ++i) {
@@ -37,8 +42,8 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   double sum = 0;
   for (double m : ms) sum += m;
-  std::printf("%-32s isolation %s, one at a time: mean %.2f ms, p50 %.2f ms, p95 %.2f ms\n",
-              program.argv[0].c_str(), std::string(sb::IsolationName(sandbox.isolation())).c_str(),
+  std::printf("%-36s isolation %s, one at a time: mean %.2f ms, p50 %.2f ms, p95 %.2f ms\n",
+              label.c_str(), std::string(sb::IsolationName(sandbox.isolation())).c_str(),
               sum / runs, ms[ms.size() / 2], ms[ms.size() * 95 / 100]);
 
   std::vector<sb::Program> batch(static_cast<size_t>(runs), program);
@@ -48,7 +53,7 @@ int main(int argc, char** argv) {
   for (const auto& r : results) {
     if (!r.succeeded()) return 1;
   }
-  std::printf("%-32s %d at once: %d programs in %.2f s = %.0f programs/s\n",
-              program.argv[0].c_str(), concurrency, runs, seconds, runs / seconds);
+  std::printf("%-36s %d at once: %d programs in %.2f s = %.0f programs/s\n", label.c_str(),
+              concurrency, runs, seconds, runs / seconds);
   return 0;
 }

@@ -214,7 +214,7 @@ RunResult Sandbox::Run(const Program& program) const {
 
 Program PythonProgram(std::string source, const Limits& limits) {
   Program p;
-  p.argv = {kPythonPath, "-I", "-B", "main.py"};
+  p.argv = {kPythonPath, "-I", "-S", "-B", "main.py"};
   p.files = {{"main.py", std::move(source)}};
   p.limits = limits;
   return p;

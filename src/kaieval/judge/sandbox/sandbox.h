@@ -96,7 +96,8 @@ class Sandbox {
 };
 
 // A Python 3 program from the Debian interpreter: `source` written as main.py and run with
-// `-I -B` (isolated mode: no PYTHON* variables, no user site, no .pyc writes).
+// `-I -S -B`: isolated mode (no PYTHON* variables, no user site), no `site` (the standard
+// library only, and some 15 ms less start-up per program), no .pyc writes.
 Program PythonProgram(std::string source, const Limits& limits = {});
 
 // The interpreter PythonProgram uses.
