@@ -12,7 +12,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 
 #include "kaieval/common/error.h"
@@ -25,7 +28,7 @@ constexpr uint64_t kNamespaceFlags = CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS 
 
 // What the child reports on its error pipe when a step fails (execve succeeding closes it).
 enum class Step : int {
-  kSync = 1, kSetsid, kMountPrivate, kBindWorkdir, kProc, kReadOnly, kWritableWorkdir,
+  kSync = 1, kSetsid, kMountPrivate, kBindWorkdir, kProc, kHideSiblings, kReadOnly, kWritableWorkdir,
   kRlimit, kChdir, kIds, kFds, kNoNewPrivs, kSeccomp, kExec,
 };
 struct ChildError {
@@ -40,6 +43,7 @@ const char* StepName(Step step) {
     case Step::kMountPrivate: return "making mounts private";
     case Step::kBindWorkdir: return "binding the working folder";
     case Step::kProc: return "mounting /proc";
+    case Step::kHideSiblings: return "hiding the temporary folder";
     case Step::kReadOnly: return "making the filesystem read-only";
     case Step::kWritableWorkdir: return "making the working folder writable";
     case Step::kRlimit: return "setting rlimits";
@@ -74,12 +78,24 @@ int MountSetattr(const char* path, unsigned flags, uint64_t set, uint64_t clear)
 void SetUpMounts(const ChildPlan& plan, int err_fd) {
   const char* dir = plan.workdir.c_str();
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Fail(err_fd, Step::kMountPrivate);
-  if (::mount(dir, dir, nullptr, MS_BIND, nullptr) != 0) Fail(err_fd, Step::kBindWorkdir);
   if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0 &&
       // Some container runtimes forbid a fresh proc; an empty tmpfs still hides the host's.
       ::mount("none", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") != 0) {
     Fail(err_fd, Step::kProc);
   }
+  // An empty tmpfs over the temporary folder hides the other programs' folders (same uid);
+  // the working folder comes back at its own path through a descriptor opened before (in this
+  // mount namespace: a bind source must belong to it).
+  int workdir_fd = ::open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (workdir_fd < 0) Fail(err_fd, Step::kBindWorkdir);
+  if (::mount("none", plan.workdir_parent.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755") != 0 ||
+      ::mkdir(dir, 0700) != 0) {
+    Fail(err_fd, Step::kHideSiblings);
+  }
+  char fd_path[64];
+  std::snprintf(fd_path, sizeof fd_path, "/proc/self/fd/%d", workdir_fd);
+  if (::mount(fd_path, dir, nullptr, MS_BIND, nullptr) != 0) Fail(err_fd, Step::kBindWorkdir);
+  ::close(workdir_fd);
   if (MountSetattr("/", AT_RECURSIVE, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID, 0) != 0) {
     Fail(err_fd, Step::kReadOnly);
   }
@@ -110,16 +126,18 @@ void SetLimits(const Limits& l, int err_fd) {
   ::close(sync_read);
   ::prctl(PR_SET_PDEATHSIG, SIGKILL);
   if (::setsid() < 0) Fail(err_write, Step::kSetsid);
-  if (plan.namespaces) SetUpMounts(plan, err_write);
-  SetLimits(plan.limits, err_write);
-  if (::chdir(plan.workdir.c_str()) != 0) Fail(err_write, Step::kChdir);
   if (plan.change_ids) {
-    // Raw system calls: glibc's wrappers would try to change the ids of the evaluator's other
-    // threads too (which this child does not have) and wait for them forever.
+    // First, so that what the mounts create has an owner mapped in the namespace (the
+    // capabilities in it stay until execve). Raw system calls: glibc's wrappers would try to
+    // change the ids of the evaluator's other threads too (which this child does not have)
+    // and wait for them forever.
     if (::syscall(SYS_setgroups, 0, nullptr) != 0) Fail(err_write, Step::kIds);
     if (::syscall(SYS_setresgid, plan.gid, plan.gid, plan.gid) != 0) Fail(err_write, Step::kIds);
     if (::syscall(SYS_setresuid, plan.uid, plan.uid, plan.uid) != 0) Fail(err_write, Step::kIds);
   }
+  if (plan.namespaces) SetUpMounts(plan, err_write);
+  SetLimits(plan.limits, err_write);
+  if (::chdir(plan.workdir.c_str()) != 0) Fail(err_write, Step::kChdir);
   // stdin, stdout, stderr, the error pipe as fd 3 (close-on-exec), nothing else.
   if (err_write != kChildErrorFd && ::dup3(err_write, kChildErrorFd, O_CLOEXEC) < 0) {
     Fail(err_write, Step::kFds);

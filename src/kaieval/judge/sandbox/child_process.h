@@ -22,6 +22,7 @@ struct ChildPlan {
   std::vector<std::string> argv_storage, env_storage;
   std::vector<char*> argv, envp;  // null-terminated, pointing into the storages
   std::string workdir;
+  std::string workdir_parent;  // hidden under an empty tmpfs, so that siblings are not visible
   std::vector<sock_filter> filter;
   Limits limits;
   bool namespaces = true;

@@ -151,6 +151,7 @@ RunResult Sandbox::Run(const Program& program) const {
   Fill(plan.argv_storage, plan.argv);
   Fill(plan.env_storage, plan.envp);
   plan.workdir = home;
+  plan.workdir_parent = dir.path().parent_path().string();
   plan.filter = BuildSeccompFilter();
   plan.limits = program.limits;
   plan.namespaces = isolation_ == Isolation::kNamespaces;

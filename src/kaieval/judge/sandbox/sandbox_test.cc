@@ -145,31 +145,59 @@ TEST(Sandbox, HasNoNetworkInterfaceButADownLoopback) {
 
 TEST(Sandbox, CannotWriteOutsideItsFolder) {
   if (!Namespaces()) GTEST_SKIP() << "isolation is process_only: only file permissions protect";
-  testing::ScratchDir scratch("sandbox_outside");
-  // World-writable, so that only the read-only mount stops the write.
-  ::chmod(scratch.path().c_str(), 0777);
+  // World-writable folders outside the temporary folder, so that only the read-only mount can
+  // stop the write (EROFS, 30): /var/tmp itself, a 0777 folder in it, and /dev/shm.
   std::string marker = Marker();
-  fs::path target = scratch.path() / "escaped.txt";
-  fs::path in_tmp = fs::temp_directory_path() / (marker + ".txt");
+  fs::path open_dir = fs::path("/var/tmp") / marker;
+  fs::create_directories(open_dir);
+  ::chmod(open_dir.c_str(), 0777);
+  std::vector<fs::path> targets = {open_dir / "escaped.txt", fs::path("/var/tmp") / (marker + ".txt"),
+                                   fs::path("/dev/shm") / marker};
   RunResult r = RunPython(
-      "import os\n"
-      "for path in ['" + target.string() + "', '" + in_tmp.string() + "', '../" + marker + "',\n"
-      "             '/dev/shm/" + marker + "', os.path.expanduser('~') + '/../" + marker + "']:\n"
+      "import errno, os\n"
+      "for path in ['" + targets[0].string() + "', '" + targets[1].string() + "', '" +
+      targets[2].string() + "']:\n"
       "    try:\n"
       "        with open(path, 'w') as f: f.write('x')\n"
       "        print('WROTE', path)\n"
       "    except OSError as e:\n"
-      "        print('refused', e.errno)\n"
+      "        print('refused', errno.errorcode[e.errno])\n"
+      "for path in ['../" + marker + "', os.path.expanduser('~') + '/../x', '/tmp/" + marker + "']:\n"
+      "    try:\n"
+      "        open(path, 'w').write('x')\n"
+      "        print('WROTE', path)\n"
+      "    except OSError as e:\n"
+      "        print('refused', errno.errorcode[e.errno])\n"
       "with open('inside.txt', 'w') as f: f.write('fine')\n"
       "os.mkdir('sub'); open('sub/x', 'w').write('y')\n"
       "print(open('inside.txt').read())\n");
+  bool leaked = false;
+  for (const auto& t : targets) leaked = leaked || fs::exists(t);
+  fs::remove_all(open_dir);
+  for (const auto& t : targets) fs::remove(t);
   ASSERT_TRUE(r.succeeded()) << r.stderr_text;
-  EXPECT_THAT(r.stdout_text, Not(HasSubstr("WROTE")));
-  EXPECT_THAT(r.stdout_text, HasSubstr("refused"));
-  EXPECT_THAT(r.stdout_text, HasSubstr("fine"));
-  EXPECT_FALSE(fs::exists(target));
-  EXPECT_FALSE(fs::exists(in_tmp));
-  EXPECT_FALSE(fs::exists("/dev/shm/" + marker));
+  EXPECT_EQ(r.stdout_text,
+            "refused EROFS\nrefused EROFS\nrefused EROFS\n"
+            "refused EROFS\nrefused EROFS\nrefused EROFS\nfine\n");
+  EXPECT_FALSE(leaked) << "a file appeared outside the working folder";
+}
+
+TEST(Sandbox, CannotSeeOtherProgramsFolders) {
+  if (!Namespaces()) GTEST_SKIP() << "isolation is process_only: the temporary folder is shared";
+  // A neighbour's folder, readable by anyone, beside the program's own.
+  std::string marker = Marker();
+  fs::path neighbour = fs::temp_directory_path() / ("kaieval_sandbox_" + marker);
+  fs::create_directories(neighbour);
+  std::ofstream(neighbour / "main.py") << "secret = 1\n";
+  ::chmod(neighbour.c_str(), 0755);
+  RunResult r = RunPython(
+      "import os\n"
+      "here = os.getcwd()\n"
+      "print(os.listdir(os.path.dirname(here)) == [os.path.basename(here)])\n"
+      "print(os.path.exists('" + neighbour.string() + "/main.py'))\n");
+  fs::remove_all(neighbour);
+  ASSERT_TRUE(r.succeeded()) << r.stderr_text;
+  EXPECT_EQ(r.stdout_text, "True\nFalse\n");
 }
 
 TEST(Sandbox, CannotForkBombTheMachine) {
