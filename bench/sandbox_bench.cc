@@ -2,6 +2,8 @@
 // run after another, then programs per second with several runs at once.
 // Usage: sandbox_bench RUNS CONCURRENCY [PROGRAM ARGS...]   (default program: /bin/true)
 // SANDBOX_BENCH_PROCESS_ONLY=1 forces the process-only isolation (for comparison).
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -13,6 +15,17 @@
 
 namespace sb = kaieval::sandbox;
 using Clock = std::chrono::steady_clock;
+
+// CPU seconds (user + system) of this process and its reaped children so far.
+double CpuSeconds() {
+  double total = 0;
+  for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
+    rusage u{};
+    getrusage(who, &u);
+    total += u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  }
+  return total;
+}
 
 int main(int argc, char** argv) {
   if (argc < 3) {
@@ -30,6 +43,7 @@ int main(int argc, char** argv) {
   for (const auto& a : program.argv) label += (label.empty() ? "" : " ") + a;
 
   std::vector<double> ms;
+  double cpu_before = CpuSeconds();
   for (int i = 0; i < runs; ++i) {
     auto start = Clock::now();
     sb::RunResult r = sandbox.Run(program);
@@ -39,12 +53,14 @@ int main(int argc, char** argv) {
       return 1;
     }
   }
+  double cpu_ms = (CpuSeconds() - cpu_before) * 1000 / runs;
   std::sort(ms.begin(), ms.end());
   double sum = 0;
   for (double m : ms) sum += m;
-  std::printf("%-36s isolation %s, one at a time: mean %.2f ms, p50 %.2f ms, p95 %.2f ms\n",
+  std::printf("%-36s isolation %s, one at a time: mean %.2f ms, p50 %.2f ms, p95 %.2f ms; "
+              "CPU %.2f ms per program (sandbox + program)\n",
               label.c_str(), std::string(sb::IsolationName(sandbox.isolation())).c_str(),
-              sum / runs, ms[ms.size() / 2], ms[ms.size() * 95 / 100]);
+              sum / runs, ms[ms.size() / 2], ms[ms.size() * 95 / 100], cpu_ms);
 
   std::vector<sb::Program> batch(static_cast<size_t>(runs), program);
   auto start = Clock::now();
