@@ -41,10 +41,13 @@ class WorkDir {
   }
   ~WorkDir() {
     std::error_code ec;
-    // A program may leave folders without permissions; give them back before removing.
+    // A program may leave folders without permissions; give them back before removing. Never
+    // through a symbolic link: the program may have pointed one at a host folder.
     for (auto it = fs::recursive_directory_iterator(path_, ec); !ec && it != fs::end(it);
          it.increment(ec)) {
-      if (it->is_directory(ec)) ::chmod(it->path().c_str(), 0700);
+      if (it->symlink_status(ec).type() == fs::file_type::directory) {
+        ::fchmodat(AT_FDCWD, it->path().c_str(), 0700, AT_SYMLINK_NOFOLLOW);
+      }
     }
     fs::remove_all(path_, ec);
   }

@@ -200,6 +200,26 @@ TEST(Sandbox, CannotSeeOtherProgramsFolders) {
   EXPECT_EQ(r.stdout_text, "True\nFalse\n");
 }
 
+TEST(Sandbox, ItsLeftoversAreRemovedWithoutFollowingItsLinks) {
+  // A folder without permissions and a link to a host folder: cleaning up must remove the
+  // first and leave the link's target alone.
+  testing::ScratchDir host("sandbox_link_target");
+  std::ofstream(host.path() / "keep.txt") << "keep";
+  ::chmod(host.path().c_str(), 0755);
+  RunResult r = RunPython(
+      "import os\n"
+      "os.mkdir('locked'); open('locked/f', 'w').write('x'); os.chmod('locked', 0)\n"
+      "os.symlink('" + host.path().string() + "', 'link')\n"
+      "print(os.getcwd())\n");
+  ASSERT_TRUE(r.succeeded()) << r.stderr_text;
+  std::string workdir = r.stdout_text.substr(0, r.stdout_text.size() - 1);
+  EXPECT_FALSE(fs::exists(workdir)) << workdir;
+  EXPECT_TRUE(fs::exists(host.path() / "keep.txt"));
+  struct stat st {};
+  ASSERT_EQ(::stat(host.path().c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 07777, 0755u);
+}
+
 TEST(Sandbox, CannotForkBombTheMachine) {
   std::string marker = Marker();
   Limits limits;
