@@ -22,7 +22,8 @@ double CpuSeconds() {
   for (int who : {RUSAGE_SELF, RUSAGE_CHILDREN}) {
     rusage u{};
     getrusage(who, &u);
-    total += u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    total +=
+        u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
   }
   return total;
 }
@@ -57,10 +58,11 @@ int main(int argc, char** argv) {
   std::sort(ms.begin(), ms.end());
   double sum = 0;
   for (double m : ms) sum += m;
-  std::printf("%-36s isolation %s, one at a time: mean %.2f ms, p50 %.2f ms, p95 %.2f ms; "
-              "CPU %.2f ms per program (sandbox + program)\n",
-              label.c_str(), std::string(sb::IsolationName(sandbox.isolation())).c_str(),
-              sum / runs, ms[ms.size() / 2], ms[ms.size() * 95 / 100], cpu_ms);
+  std::printf(
+      "%-36s isolation %s, one at a time: mean %.2f ms, p50 %.2f ms, p95 %.2f ms; "
+      "CPU %.2f ms per program (sandbox + program)\n",
+      label.c_str(), std::string(sb::IsolationName(sandbox.isolation())).c_str(), sum / runs,
+      ms[ms.size() / 2], ms[ms.size() * 95 / 100], cpu_ms);
 
   std::vector<sb::Program> batch(static_cast<size_t>(runs), program);
   auto start = Clock::now();

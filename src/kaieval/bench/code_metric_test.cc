@@ -31,10 +31,10 @@ class CodeMetricTest : public ::testing::Test {
     return dir_.path() / "task.yaml";
   }
   TaskSpec Task(const std::string& extra) {
-    return LoadTaskSpec(Write(
-        "task: code\ntest_split: code.jsonl\ndoc_to_text: prompt\ndoc_to_target: "
-        "canonical_solution\ngeneration_kwargs: {until: [\"\\ndef\"], temperature: 0.8}\n" +
-        extra));
+    return LoadTaskSpec(
+        Write("task: code\ntest_split: code.jsonl\ndoc_to_text: prompt\ndoc_to_target: "
+              "canonical_solution\ngeneration_kwargs: {until: [\"\\ndef\"], temperature: 0.8}\n" +
+              extra));
   }
   testing::ScratchDir dir_;
 };
@@ -60,9 +60,7 @@ TEST_F(CodeMetricTest, EachKIsItsOwnReportedMetric) {
 }
 
 TEST_F(CodeMetricTest, BadSettingsNameTheField) {
-  auto error = [&](const std::string& extra) {
-    return InputErrorMessage([&] { Task(extra); });
-  };
+  auto error = [&](const std::string& extra) { return InputErrorMessage([&] { Task(extra); }); };
   EXPECT_THAT(error("repeats: 2\nmetric_list:\n  - metric: pass_at_k\n    k: [1, 5]\n"),
               HasSubstr("metric_list[0].k: pass@5 needs at least 5 generations per document; "
                         "set repeats: 5 or more (now 2)"));
@@ -76,15 +74,17 @@ TEST_F(CodeMetricTest, BadSettingsNameTheField) {
   EXPECT_THAT(error("metric_list:\n  - metric: pass_at_k\n    ignore_case: true\n"),
               HasSubstr("metric_list[0].ignore_case: unknown key for metric pass_at_k"));
   std::string mc = InputErrorMessage([&] {
-    LoadTaskSpec(Write("task: c\ntest_split: code.jsonl\noutput_type: multiple_choice\n"
-                       "doc_to_text: prompt\ndoc_to_choice: [a, b]\ndoc_to_target: 0\n"
-                       "metric_list:\n  - metric: pass_at_k\n"));
+    LoadTaskSpec(
+        Write("task: c\ntest_split: code.jsonl\noutput_type: multiple_choice\n"
+              "doc_to_text: prompt\ndoc_to_choice: [a, b]\ndoc_to_target: 0\n"
+              "metric_list:\n  - metric: pass_at_k\n"));
   });
   EXPECT_THAT(mc, HasSubstr("unknown metric 'pass_at_k' for output_type multiple_choice"));
 }
 
 TEST_F(CodeMetricTest, ProgramsArePromptThenEachStoppedGenerationThenTheCheck) {
-  PreparedTask task = Prepare(Task("repeats: 2\nmetric_list:\n  - metric: pass_at_k\n    k: [1, 2]\n"), {});
+  PreparedTask task =
+      Prepare(Task("repeats: 2\nmetric_list:\n  - metric: pass_at_k\n    k: [1, 2]\n"), {});
   ASSERT_EQ(task.instances.size(), 2u);
   Answers answers;
   answers.generations = {"    return x + 1\n\ndef other():\n", "    return x\n"};
@@ -96,7 +96,8 @@ TEST_F(CodeMetricTest, ProgramsArePromptThenEachStoppedGenerationThenTheCheck) {
 }
 
 TEST_F(CodeMetricTest, ScoresTheUnbiasedEstimatorFromTheRuns) {
-  PreparedTask task = Prepare(Task("repeats: 4\nmetric_list:\n  - metric: pass_at_k\n    k: [1, 2]\n"), {});
+  PreparedTask task =
+      Prepare(Task("repeats: 4\nmetric_list:\n  - metric: pass_at_k\n    k: [1, 2]\n"), {});
   auto score = [&](size_t doc, std::vector<bool> passed) {
     Answers answers;
     answers.generations.assign(passed.size(), "    pass\n");

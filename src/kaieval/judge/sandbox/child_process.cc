@@ -8,11 +8,10 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <sys/stat.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -23,13 +22,26 @@
 namespace kaieval::sandbox {
 namespace {
 
-constexpr uint64_t kNamespaceFlags = CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID |
-                                     CLONE_NEWIPC | CLONE_NEWUTS;
+constexpr uint64_t kNamespaceFlags =
+    CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS;
 
 // What the child reports on its error pipe when a step fails (execve succeeding closes it).
 enum class Step : int {
-  kSync = 1, kSetsid, kMountPrivate, kBindWorkdir, kProc, kHideSiblings, kReadOnly, kWritableWorkdir,
-  kRlimit, kChdir, kIds, kFds, kNoNewPrivs, kSeccomp, kExec,
+  kSync = 1,
+  kSetsid,
+  kMountPrivate,
+  kBindWorkdir,
+  kProc,
+  kHideSiblings,
+  kReadOnly,
+  kWritableWorkdir,
+  kRlimit,
+  kChdir,
+  kIds,
+  kFds,
+  kNoNewPrivs,
+  kSeccomp,
+  kExec,
 };
 struct ChildError {
   Step step;
@@ -38,21 +50,36 @@ struct ChildError {
 
 const char* StepName(Step step) {
   switch (step) {
-    case Step::kSync: return "waiting for the uid map";
-    case Step::kSetsid: return "setsid";
-    case Step::kMountPrivate: return "making mounts private";
-    case Step::kBindWorkdir: return "binding the working folder";
-    case Step::kProc: return "mounting /proc";
-    case Step::kHideSiblings: return "hiding the temporary folder";
-    case Step::kReadOnly: return "making the filesystem read-only";
-    case Step::kWritableWorkdir: return "making the working folder writable";
-    case Step::kRlimit: return "setting rlimits";
-    case Step::kChdir: return "entering the working folder";
-    case Step::kIds: return "switching uid/gid";
-    case Step::kFds: return "setting up stdin/stdout/stderr";
-    case Step::kNoNewPrivs: return "PR_SET_NO_NEW_PRIVS";
-    case Step::kSeccomp: return "loading the seccomp filter";
-    case Step::kExec: return "execve";
+    case Step::kSync:
+      return "waiting for the uid map";
+    case Step::kSetsid:
+      return "setsid";
+    case Step::kMountPrivate:
+      return "making mounts private";
+    case Step::kBindWorkdir:
+      return "binding the working folder";
+    case Step::kProc:
+      return "mounting /proc";
+    case Step::kHideSiblings:
+      return "hiding the temporary folder";
+    case Step::kReadOnly:
+      return "making the filesystem read-only";
+    case Step::kWritableWorkdir:
+      return "making the working folder writable";
+    case Step::kRlimit:
+      return "setting rlimits";
+    case Step::kChdir:
+      return "entering the working folder";
+    case Step::kIds:
+      return "switching uid/gid";
+    case Step::kFds:
+      return "setting up stdin/stdout/stderr";
+    case Step::kNoNewPrivs:
+      return "PR_SET_NO_NEW_PRIVS";
+    case Step::kSeccomp:
+      return "loading the seccomp filter";
+    case Step::kExec:
+      return "execve";
   }
   return "?";
 }
@@ -77,7 +104,8 @@ int MountSetattr(const char* path, unsigned flags, uint64_t set, uint64_t clear)
 // Read-only everywhere but the working folder; /proc shows only this PID namespace.
 void SetUpMounts(const ChildPlan& plan, int err_fd) {
   const char* dir = plan.workdir.c_str();
-  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Fail(err_fd, Step::kMountPrivate);
+  if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    Fail(err_fd, Step::kMountPrivate);
   if (::mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0 &&
       // Some container runtimes forbid a fresh proc; an empty tmpfs still hides the host's.
       ::mount("none", "/proc", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") != 0) {
@@ -88,7 +116,8 @@ void SetUpMounts(const ChildPlan& plan, int err_fd) {
   // mount namespace: a bind source must belong to it).
   int workdir_fd = ::open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (workdir_fd < 0) Fail(err_fd, Step::kBindWorkdir);
-  if (::mount("none", plan.workdir_parent.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755") != 0 ||
+  if (::mount("none", plan.workdir_parent.c_str(), "tmpfs", MS_NOSUID | MS_NODEV,
+              "size=64k,mode=755") != 0 ||
       ::mkdir(dir, 0700) != 0) {
     Fail(err_fd, Step::kHideSiblings);
   }
@@ -104,10 +133,14 @@ void SetUpMounts(const ChildPlan& plan, int err_fd) {
 
 void SetLimits(const Limits& l, int err_fd) {
   auto set = [&](int resource, rlim_t value) {
-    struct rlimit r {value, value};
+    struct rlimit r {
+      value, value
+    };
     if (::setrlimit(resource, &r) != 0) Fail(err_fd, Step::kRlimit);
   };
-  struct rlimit cpu {static_cast<rlim_t>(l.cpu_seconds), static_cast<rlim_t>(l.cpu_seconds) + 1};
+  struct rlimit cpu {
+    static_cast<rlim_t>(l.cpu_seconds), static_cast<rlim_t>(l.cpu_seconds) + 1
+  };
   if (::setrlimit(RLIMIT_CPU, &cpu) != 0) Fail(err_fd, Step::kRlimit);
   set(RLIMIT_AS, l.memory_bytes);
   set(RLIMIT_FSIZE, l.file_bytes);
@@ -148,8 +181,9 @@ void SetLimits(const Limits& l, int err_fd) {
   }
   if (::syscall(SYS_close_range, kChildErrorFd + 1, ~0U, 0) != 0) Fail(kChildErrorFd, Step::kFds);
   if (::prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Fail(kChildErrorFd, Step::kNoNewPrivs);
-  struct sock_fprog prog {static_cast<unsigned short>(plan.filter.size()),
-                          const_cast<sock_filter*>(plan.filter.data())};
+  struct sock_fprog prog {
+    static_cast<unsigned short>(plan.filter.size()), const_cast<sock_filter*>(plan.filter.data())
+  };
   if (::syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) != 0) {
     Fail(kChildErrorFd, Step::kSeccomp);
   }
@@ -168,7 +202,8 @@ std::pair<UniqueFd, UniqueFd> Pipe() {
 void WriteProcFile(pid_t pid, const char* name, const std::string& text) {
   std::string path = fmt::format("/proc/{}/{}", pid, name);
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
-  if (!fd.valid() || ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+  if (!fd.valid() ||
+      ::write(fd.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
     throw Error(ExitCode::kInternal,
                 fmt::format("sandbox: writing {}: {}", path, std::strerror(errno)));
   }
@@ -208,14 +243,16 @@ SandboxChild SandboxChild::Start(const ChildPlan& plan) {
     WriteProcFile(pid, "gid_map", fmt::format("{} {} 1\n", outer_gid, outer_gid));
     char go = 1;
     if (::write(sync_write.get(), &go, 1) != 1) {
-      throw Error(ExitCode::kInternal, fmt::format("sandbox: releasing the child: {}", std::strerror(errno)));
+      throw Error(ExitCode::kInternal,
+                  fmt::format("sandbox: releasing the child: {}", std::strerror(errno)));
     }
   }
   sync_write.Reset();
   // EOF: execve succeeded (the pipe is close-on-exec). Data: the step that failed.
   ChildError e{};
   ssize_t n;
-  do n = ::read(err_read.get(), &e, sizeof e); while (n < 0 && errno == EINTR);
+  do n = ::read(err_read.get(), &e, sizeof e);
+  while (n < 0 && errno == EINTR);
   if (n == static_cast<ssize_t>(sizeof e)) {
     throw Error(ExitCode::kInternal, fmt::format("sandbox: the child failed at {}: {}",
                                                  StepName(e.step), std::strerror(e.err)));

@@ -37,7 +37,8 @@ std::vector<CodeProblem> ParseCodeProblems(std::string_view jsonl, std::string_v
     auto field = [&](const char* name) {
       auto it = row.find(name);
       if (it == row.end()) throw InputError(fmt::format("{}: field '{}' is missing", where, name));
-      if (!it->is_string()) throw InputError(fmt::format("{}: field '{}': expected a string", where, name));
+      if (!it->is_string())
+        throw InputError(fmt::format("{}: field '{}': expected a string", where, name));
       return it->get<std::string>();
     };
     CodeProblem p{field("task_id"), field("prompt"), field("canonical_solution"), field("test"),

@@ -38,10 +38,9 @@ TEST(CodeProblem, BadRowsNameTheLineAndField) {
             "p.jsonl:3: field 'entry_point': '인사x' is not a Python identifier");
   EXPECT_EQ(InputErrorMessage([] { ParseCodeProblems("{\"task_id\": \"a\"}\n", "p.jsonl"); }),
             "p.jsonl:1: field 'prompt' is missing");
-  EXPECT_EQ(InputErrorMessage([] {
-              ParseCodeProblems(R"({"task_id": 7, "prompt": ""})", "p.jsonl");
-            }),
-            "p.jsonl:1: field 'task_id': expected a string");
+  EXPECT_EQ(
+      InputErrorMessage([] { ParseCodeProblems(R"({"task_id": 7, "prompt": ""})", "p.jsonl"); }),
+      "p.jsonl:1: field 'task_id': expected a string");
   EXPECT_EQ(InputErrorMessage([] { ParseCodeProblems("\n[1, 2]\n", "p.jsonl"); }),
             "p.jsonl:2: expected a JSON object");
   EXPECT_EQ(InputErrorMessage([] { ParseCodeProblems("{\"task_id\": ", "p.jsonl"); }),

@@ -60,7 +60,8 @@ TEST_F(HumanEvalSample, EveryCanonicalSolutionPasses) {
   for (size_t i = 0; i < problems_.size(); ++i) {
     EXPECT_TRUE(results[i].succeeded())
         << problems_[i].task_id << ": " << TerminationName(results[i].termination) << " "
-        << results[i].exit_code << "\n" << results[i].stderr_text;
+        << results[i].exit_code << "\n"
+        << results[i].stderr_text;
   }
 }
 
@@ -80,8 +81,8 @@ TEST_F(HumanEvalSample, BrokenSolutionsFail) {
   Limits quick;
   quick.wall_seconds = 1;
   const CodeProblem& p = problems_[0];
-  RunResult loop = sandbox_.Run(
-      PythonProgram(BuildProgram(p.prompt, "    while True:\n        pass\n", CheckCode(p)), quick));
+  RunResult loop = sandbox_.Run(PythonProgram(
+      BuildProgram(p.prompt, "    while True:\n        pass\n", CheckCode(p)), quick));
   EXPECT_EQ(loop.termination, Termination::kTimedOut);
 }
 

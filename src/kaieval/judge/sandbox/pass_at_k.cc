@@ -7,9 +7,9 @@ namespace kaieval::sandbox {
 
 double PassAtK(int n, int c, int k) {
   if (n < 1 || c < 0 || c > n || k < 1 || k > n) {
-    throw std::invalid_argument("PassAtK: need 0 <= c <= n and 1 <= k <= n, got n=" +
-                                std::to_string(n) + " c=" + std::to_string(c) +
-                                " k=" + std::to_string(k));
+    throw std::invalid_argument(
+        "PassAtK: need 0 <= c <= n and 1 <= k <= n, got n=" + std::to_string(n) +
+        " c=" + std::to_string(c) + " k=" + std::to_string(k));
   }
   if (n - c < k) return 1.0;
   // C(n-c, k) / C(n, k) = prod_{i=n-c+1}^{n} (1 - k / i).

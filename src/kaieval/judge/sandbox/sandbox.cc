@@ -25,9 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
-Error Internal(const std::string& what) {
-  return Error(ExitCode::kInternal, "sandbox: " + what);
-}
+Error Internal(const std::string& what) { return Error(ExitCode::kInternal, "sandbox: " + what); }
 
 // The program's private folder: created empty, removed with all it wrote.
 class WorkDir {
@@ -108,10 +106,14 @@ std::string_view IsolationName(Isolation isolation) {
 
 std::string_view TerminationName(Termination t) {
   switch (t) {
-    case Termination::kExited: return "exited";
-    case Termination::kSignaled: return "signaled";
-    case Termination::kTimedOut: return "timed_out";
-    case Termination::kOutputLimit: return "output_limit";
+    case Termination::kExited:
+      return "exited";
+    case Termination::kSignaled:
+      return "signaled";
+    case Termination::kTimedOut:
+      return "timed_out";
+    case Termination::kOutputLimit:
+      return "output_limit";
   }
   return "?";
 }
@@ -191,8 +193,10 @@ RunResult Sandbox::Run(const Program& program) const {
     int n = ::poll(fds, 3, static_cast<int>(std::min<int64_t>(left.count() + 1, 1000)));
     if (n < 0 && errno != EINTR) throw Internal(fmt::format("poll: {}", std::strerror(errno)));
     if (n <= 0) continue;
-    if (fds[0].revents) out_open = Drain(out_read.get(), result.stdout_text, program.limits.output_bytes, over);
-    if (fds[1].revents) err_open = Drain(err_read.get(), result.stderr_text, program.limits.output_bytes, over);
+    if (fds[0].revents)
+      out_open = Drain(out_read.get(), result.stdout_text, program.limits.output_bytes, over);
+    if (fds[1].revents)
+      err_open = Drain(err_read.get(), result.stderr_text, program.limits.output_bytes, over);
     if (fds[2].revents) exited = true;
     if (over) break;
   }

@@ -18,12 +18,12 @@ namespace kaieval::sandbox {
 // Resource limits of one program. CPU and wall time in seconds; sizes in bytes.
 struct Limits {
   double wall_seconds = 10;
-  int cpu_seconds = 10;                      // RLIMIT_CPU: SIGXCPU, then SIGKILL one second later
-  uint64_t memory_bytes = 1024ull << 20;     // RLIMIT_AS
-  uint64_t file_bytes = 16ull << 20;         // RLIMIT_FSIZE: largest file it may write
-  int processes = 32;                        // RLIMIT_NPROC: processes and threads, its own
-  int open_files = 64;                       // RLIMIT_NOFILE
-  size_t output_bytes = 1 << 20;             // stdout and stderr each; past it the run is killed
+  int cpu_seconds = 10;                   // RLIMIT_CPU: SIGXCPU, then SIGKILL one second later
+  uint64_t memory_bytes = 1024ull << 20;  // RLIMIT_AS
+  uint64_t file_bytes = 16ull << 20;      // RLIMIT_FSIZE: largest file it may write
+  int processes = 32;                     // RLIMIT_NPROC: processes and threads, its own
+  int open_files = 64;                    // RLIMIT_NOFILE
+  size_t output_bytes = 1 << 20;          // stdout and stderr each; past it the run is killed
 };
 
 enum class Isolation {

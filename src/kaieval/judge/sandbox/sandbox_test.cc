@@ -112,8 +112,12 @@ TEST(Sandbox, CannotOpenANetworkConnection) {
 
   RunResult r = RunPython(
       "import socket\n"
-      "for family, target in [(socket.AF_INET, ('127.0.0.1', " + std::to_string(port) + ")),\n"
-      "                       (socket.AF_INET6, ('::1', " + std::to_string(port) + ")),\n"
+      "for family, target in [(socket.AF_INET, ('127.0.0.1', " +
+      std::to_string(port) +
+      ")),\n"
+      "                       (socket.AF_INET6, ('::1', " +
+      std::to_string(port) +
+      ")),\n"
       "                       (socket.AF_INET, ('8.8.8.8', 53))]:\n"
       "    try:\n"
       "        s = socket.socket(family, socket.SOCK_STREAM)\n"
@@ -151,18 +155,22 @@ TEST(Sandbox, CannotWriteOutsideItsFolder) {
   fs::path open_dir = fs::path("/var/tmp") / marker;
   fs::create_directories(open_dir);
   ::chmod(open_dir.c_str(), 0777);
-  std::vector<fs::path> targets = {open_dir / "escaped.txt", fs::path("/var/tmp") / (marker + ".txt"),
+  std::vector<fs::path> targets = {open_dir / "escaped.txt",
+                                   fs::path("/var/tmp") / (marker + ".txt"),
                                    fs::path("/dev/shm") / marker};
   RunResult r = RunPython(
       "import errno, os\n"
-      "for path in ['" + targets[0].string() + "', '" + targets[1].string() + "', '" +
-      targets[2].string() + "']:\n"
+      "for path in ['" +
+      targets[0].string() + "', '" + targets[1].string() + "', '" + targets[2].string() +
+      "']:\n"
       "    try:\n"
       "        with open(path, 'w') as f: f.write('x')\n"
       "        print('WROTE', path)\n"
       "    except OSError as e:\n"
       "        print('refused', errno.errorcode[e.errno])\n"
-      "for path in ['../" + marker + "', os.path.expanduser('~') + '/../x', '/tmp/" + marker + "']:\n"
+      "for path in ['../" +
+      marker + "', os.path.expanduser('~') + '/../x', '/tmp/" + marker +
+      "']:\n"
       "    try:\n"
       "        open(path, 'w').write('x')\n"
       "        print('WROTE', path)\n"
@@ -194,7 +202,8 @@ TEST(Sandbox, CannotSeeOtherProgramsFolders) {
       "import os\n"
       "here = os.getcwd()\n"
       "print(os.listdir(os.path.dirname(here)) == [os.path.basename(here)])\n"
-      "print(os.path.exists('" + neighbour.string() + "/main.py'))\n");
+      "print(os.path.exists('" +
+      neighbour.string() + "/main.py'))\n");
   fs::remove_all(neighbour);
   ASSERT_TRUE(r.succeeded()) << r.stderr_text;
   EXPECT_EQ(r.stdout_text, "True\nFalse\n");
@@ -209,7 +218,9 @@ TEST(Sandbox, ItsLeftoversAreRemovedWithoutFollowingItsLinks) {
   RunResult r = RunPython(
       "import os\n"
       "os.mkdir('locked'); open('locked/f', 'w').write('x'); os.chmod('locked', 0)\n"
-      "os.symlink('" + host.path().string() + "', 'link')\n"
+      "os.symlink('" +
+      host.path().string() +
+      "', 'link')\n"
       "print(os.getcwd())\n");
   ASSERT_TRUE(r.succeeded()) << r.stderr_text;
   std::string workdir = r.stdout_text.substr(0, r.stdout_text.size() - 1);
@@ -233,10 +244,12 @@ TEST(Sandbox, CannotForkBombTheMachine) {
       "try:\n"
       "    while True:\n"
       "        if os.fork() == 0:\n"
-      "            os.execv('/bin/sleep', ['sleep', '60', '" + marker + "'])\n"
-      "        n += 1\n"
-      "except OSError as e:\n"
-      "    print('stopped after', n, 'errno', e.errno)\n",
+      "            os.execv('/bin/sleep', ['sleep', '60', '" +
+          marker +
+          "'])\n"
+          "        n += 1\n"
+          "except OSError as e:\n"
+          "    print('stopped after', n, 'errno', e.errno)\n",
       limits);
   ASSERT_EQ(r.termination, Termination::kExited) << r.stderr_text;
   EXPECT_THAT(r.stdout_text, HasSubstr("stopped after"));
@@ -250,8 +263,8 @@ TEST(Sandbox, AClassicForkBombEndsAtItsTimeout) {
   limits.processes = 16;
   limits.wall_seconds = 1.5;
   auto start = std::chrono::steady_clock::now();
-  RunResult r = RunPython("import os\nwhile True:\n    try: os.fork()\n    except OSError: pass\n",
-                          limits);
+  RunResult r =
+      RunPython("import os\nwhile True:\n    try: os.fork()\n    except OSError: pass\n", limits);
   double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   EXPECT_EQ(r.termination, Termination::kTimedOut);
   EXPECT_LT(took, 4.0);
@@ -269,10 +282,12 @@ TEST(Sandbox, CannotOutliveItsTimeout) {
       "if os.fork() == 0:\n"
       "    os.setsid()\n"
       "    if os.fork() == 0:\n"
-      "        os.execv('/bin/sleep', ['sleep', '60', '" + marker + "'])\n"
-      "    os._exit(0)\n"
-      "print('started', flush=True)\n"
-      "while True: time.sleep(0.1)\n",
+      "        os.execv('/bin/sleep', ['sleep', '60', '" +
+          marker +
+          "'])\n"
+          "    os._exit(0)\n"
+          "print('started', flush=True)\n"
+          "while True: time.sleep(0.1)\n",
       limits);
   EXPECT_EQ(r.termination, Termination::kTimedOut);
   EXPECT_EQ(r.stdout_text, "started\n");
@@ -353,9 +368,9 @@ TEST(Sandbox, NewNamespacesAndTracingAreRefused) {
 TEST(Sandbox, EachProgramHasItsOwnFolderAndRunAllKeepsTheOrder) {
   std::vector<Program> programs;
   for (int i = 0; i < 6; ++i) {
-    programs.push_back(PythonProgram(
-        "import os\nprint(" + std::to_string(i) + ", sorted(os.listdir('.')))\n"
-        "open('mine', 'w').write('x')\n"));
+    programs.push_back(PythonProgram("import os\nprint(" + std::to_string(i) +
+                                     ", sorted(os.listdir('.')))\n"
+                                     "open('mine', 'w').write('x')\n"));
   }
   std::vector<RunResult> results = RunAll(Shared(), programs, 2);
   ASSERT_EQ(results.size(), 6u);
@@ -369,14 +384,14 @@ TEST(Sandbox, ProcessOnlyFallbackStillBlocksSocketsAndTheEnvironment) {
   ASSERT_EQ(weak.isolation(), Isolation::kProcessOnly);
   std::cout << "fallback isolation: " << IsolationName(weak.isolation()) << std::endl;
   ::setenv("KAIEVAL_TEST_API_KEY", "sk-kaieval-secret-1234", 1);
-  RunResult r = weak.Run(PythonProgram(
-      "import os, socket\n"
-      "print(sorted(os.environ))\n"
-      "try:\n"
-      "    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
-      "    print('SOCKET')\n"
-      "except OSError as e:\n"
-      "    print('blocked', e.errno)\n"));
+  RunResult r =
+      weak.Run(PythonProgram("import os, socket\n"
+                             "print(sorted(os.environ))\n"
+                             "try:\n"
+                             "    socket.socket(socket.AF_INET, socket.SOCK_STREAM)\n"
+                             "    print('SOCKET')\n"
+                             "except OSError as e:\n"
+                             "    print('blocked', e.errno)\n"));
   ::unsetenv("KAIEVAL_TEST_API_KEY");
   ASSERT_TRUE(r.succeeded()) << r.stderr_text;
   EXPECT_EQ(r.isolation, Isolation::kProcessOnly);
