@@ -9,6 +9,8 @@
 #include "kaieval/common/error.h"
 #include "kaieval/common/hash.h"
 #include "kaieval/bench/judged_task.h"
+#include "kaieval/judge/sandbox/code_problem.h"
+#include "kaieval/judge/sandbox/pass_at_k.h"
 #include "kaieval/stats/bootstrap.h"
 #include "kaieval/stats/standard_error.h"
 
@@ -105,7 +107,52 @@ std::vector<size_t> PickFewshot(const TaskSpec& spec, size_t pool, std::optional
   return candidates;
 }
 
+// The generations of an instance cut at the task's stop sequences.
+std::vector<std::string> StoppedGenerations(const TaskSpec& spec, const Answers& answers) {
+  std::vector<std::string> texts = answers.generations;
+  if (texts.empty()) texts.push_back(answers.generation);
+  for (std::string& text : texts) {
+    for (const auto& stop : spec.generation_kwargs.until) {
+      size_t at = stop.empty() ? std::string::npos : text.find(stop);
+      if (at != std::string::npos) text.resize(at);
+    }
+  }
+  return texts;
+}
+
+std::vector<std::string> Filtered(const FilterPipeline& pipeline,
+                                  const std::vector<std::string>& texts) {
+  std::vector<std::string> out;
+  for (const auto& text : texts) {
+    std::vector<std::string> filtered = pipeline.Apply({text});
+    out.push_back(filtered.empty() ? "" : filtered.front());
+  }
+  return out;
+}
+
+ordered_json CodeRunJson(const CodeRun& run) {
+  return {{"passed", run.passed}, {"status", run.status}, {"exit_code", run.exit_code},
+          {"seconds", run.seconds}, {"stderr_tail", run.stderr_tail}};
+}
+
 }  // namespace
+
+std::vector<std::string> CodePrograms(const PreparedTask& task, const Instance& in,
+                                      const Answers& answers) {
+  const TaskSpec& spec = task.spec;
+  const CodeMetricOptions* code = spec.code_metric();
+  if (code == nullptr) return {};
+  std::string prompt = spec.doc_to_text.Render(in.doc.fields, in.doc.origin);
+  std::string check = code->check.Render(in.doc.fields, in.doc.origin);
+  std::vector<std::string> texts = StoppedGenerations(spec, answers);
+  std::vector<std::string> programs;
+  for (const auto& pipeline : spec.filters) {
+    for (const auto& completion : Filtered(pipeline, texts)) {
+      programs.push_back(sandbox::BuildProgram(prompt, completion, check));
+    }
+  }
+  return programs;
+}
 
 PreparedTask Prepare(const TaskSpec& spec, const PrepareOptions& options) {
   if (options.chat_model && spec.output_type != OutputType::kGenerateUntil) {
@@ -220,19 +267,30 @@ std::vector<ScoredDoc> ScoreInstance(const PreparedTask& task, const Instance& i
       break;
     }
     case OutputType::kGenerateUntil: {
-      std::string text = answers.generation;
-      for (const auto& stop : spec.generation_kwargs.until) {
-        size_t at = stop.empty() ? std::string::npos : text.find(stop);
-        if (at != std::string::npos) text.resize(at);
+      std::vector<std::string> texts = StoppedGenerations(spec, answers);
+      size_t n = texts.size();
+      bool code = spec.code_metric() != nullptr;
+      if (code && answers.code_runs.size() != n * spec.filters.size()) {
+        throw std::logic_error("ScoreInstance: pass_at_k needs one code run per program");
       }
-      for (const auto& pipeline : spec.filters) {
-        ScoredDoc d{pipeline.name(), ordered_json::array({text}), ordered_json::array(),
+      for (size_t f = 0; f < spec.filters.size(); ++f) {
+        const auto& pipeline = spec.filters[f];
+        std::vector<std::string> filtered = Filtered(pipeline, texts);
+        ScoredDoc d{pipeline.name(), ordered_json(texts), ordered_json(filtered),
                     ordered_json::object()};
-        std::vector<std::string> filtered = pipeline.Apply({text});
-        std::string answer = filtered.empty() ? "" : filtered.front();
-        d.filtered_resps.push_back(answer);
+        int passed = 0;
+        if (code) {
+          d.execution = ordered_json::array();
+          for (size_t g = 0; g < n; ++g) {
+            const CodeRun& run = answers.code_runs[f * n + g];
+            passed += run.passed ? 1 : 0;
+            d.execution.push_back(CodeRunJson(run));
+          }
+        }
         for (const auto& m : spec.metrics) {
-          d.metrics[m.info.name] = ScoreGeneration(m, answer, std::span(&in.target, 1));
+          d.metrics[m.info.name] =
+              m.code ? sandbox::PassAtK(static_cast<int>(n), passed, m.code->k)
+                     : ScoreGeneration(m, filtered.front(), std::span(&in.target, 1));
         }
         out.push_back(std::move(d));
       }

@@ -53,10 +53,22 @@ struct PreparedTask {
 // row is reported here, before a request is sent.
 PreparedTask Prepare(const TaskSpec& spec, const PrepareOptions& options);
 
+// How one generation fared when run as a program (pass_at_k tasks).
+struct CodeRun {
+  bool passed = false;
+  std::string status;  // "passed", "failed" (exit code), "timed_out", "signaled", "output_limit"
+  int exit_code = -1;
+  double seconds = 0;
+  std::string stderr_tail;  // the last lines, enough to see the failed assertion
+};
+
 // The model's answers for one instance, in the order of its requests.
 struct Answers {
   std::vector<model::LoglikelihoodResult> loglikelihoods;  // one per choice, or one (rolling)
-  std::string generation;                                   // generate_until
+  std::string generation;                                   // generate_until (repeats == 1)
+  std::vector<std::string> generations;  // repeats > 1: all of them (generation is the first)
+  // pass_at_k: one per CodePrograms entry, in its order; filled by the runner's sandbox.
+  std::vector<CodeRun> code_runs;
 };
 
 // Per-document outcome: one record per filter, with each metric's value.
@@ -66,7 +78,14 @@ struct ScoredDoc {
   nlohmann::ordered_json filtered_resps;  // after the filter
   nlohmann::ordered_json metrics;         // metric name -> value (rolling: [ll, weight])
   nlohmann::ordered_json judge;           // judged tasks: the verdicts behind the metrics
+  nlohmann::ordered_json execution;       // pass_at_k: each generation's CodeRun; else null
 };
+
+// pass_at_k tasks: the programs to run for one instance, for each filter (in task order) and
+// each generation: doc_to_text + the filtered generation + the metric's check, on lines of
+// their own. ScoreInstance expects answers.code_runs in this order.
+std::vector<std::string> CodePrograms(const PreparedTask& task, const Instance& instance,
+                                      const Answers& answers);
 
 // The scores of one instance under every filter of the task.
 std::vector<ScoredDoc> ScoreInstance(const PreparedTask& task, const Instance& instance,

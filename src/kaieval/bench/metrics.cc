@@ -25,13 +25,14 @@ struct Registered {
   bool is_default;
 };
 
-constexpr std::array<Registered, 9> kMetrics = {{
+constexpr std::array<Registered, 10> kMetrics = {{
     {"acc", OutputType::kMultipleChoice, "mean", true, true},
     {"acc_norm", OutputType::kMultipleChoice, "mean", true, true},
     {"acc_bytes", OutputType::kMultipleChoice, "mean", true, false},
     {"brier_score", OutputType::kMultipleChoice, "mean", false, false},
     {"exact_match", OutputType::kGenerateUntil, "mean", true, true},
     {"f1", OutputType::kGenerateUntil, "mean", true, false},
+    {"pass_at_k", OutputType::kGenerateUntil, "mean", true, false},
     {"word_perplexity", OutputType::kLoglikelihoodRolling, "weighted_perplexity", false, true},
     {"byte_perplexity", OutputType::kLoglikelihoodRolling, "weighted_perplexity", false, true},
     {"bits_per_byte", OutputType::kLoglikelihoodRolling, "bits_per_byte", false, true},
@@ -116,6 +117,56 @@ bool ReadBool(const YAML::Node& value, const std::string& where) {
   throw InputError(where + ": expected true or false");
 }
 
+// pass_at_k's keys: k (a positive integer or a list of them), check (a template), timeout
+// (seconds), and aggregation / higher_is_better as every metric.
+MetricSpec ParseCodeMetric(const YAML::Node& entry, const std::string& where, MetricSpec spec) {
+  CodeMetricOptions code;
+  auto positive_int = [](const YAML::Node& n, const std::string& at) {
+    int v = 0;
+    if (!n.IsScalar() || !YAML::convert<int>::decode(n, v) || v < 1) {
+      throw InputError(at + ": expected a positive integer");
+    }
+    return v;
+  };
+  for (const auto& kv : entry) {
+    std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "<non-scalar key>";
+    std::string at = where + "." + key;
+    if (key == "metric") continue;
+    if (key == "k") {
+      if (kv.second.IsSequence()) {
+        if (kv.second.size() == 0) throw InputError(at + ": expected at least one k");
+        for (size_t i = 0; i < kv.second.size(); ++i) {
+          code.ks.push_back(positive_int(kv.second[i], at + "[" + std::to_string(i) + "]"));
+        }
+      } else {
+        code.ks.push_back(positive_int(kv.second, at));
+      }
+    } else if (key == "check") {
+      if (!kv.second.IsScalar()) throw InputError(at + ": expected a template");
+      code.check = PromptTemplate(kv.second.Scalar(), at, false);
+    } else if (key == "timeout") {
+      double t = 0;
+      if (!kv.second.IsScalar() || !YAML::convert<double>::decode(kv.second, t) || !(t > 0) ||
+          t > 3600) {
+        throw InputError(at + ": expected seconds, more than 0 and at most 3600");
+      }
+      code.timeout_seconds = t;
+    } else if (key == "aggregation") {
+      if (!kv.second.IsScalar() || kv.second.Scalar() != "mean") {
+        throw InputError(at + ": expected 'mean', the aggregation of pass_at_k");
+      }
+    } else if (key == "higher_is_better") {
+      spec.info.higher_is_better = ReadBool(kv.second, at);
+    } else {
+      throw InputError(at + ": unknown key for metric pass_at_k; expected: k, check, timeout, "
+                            "aggregation, higher_is_better");
+    }
+  }
+  if (code.ks.empty()) code.ks.push_back(1);
+  spec.code = std::move(code);
+  return spec;
+}
+
 }  // namespace
 
 double Acc(const ChoiceScores& s) {
@@ -178,6 +229,18 @@ double BitsPerByte(std::span<const RollingItem> items) {
   return s.bytes > 0 ? -s.loglikelihood / (s.bytes * std::log(2.0)) : kNaN;
 }
 
+std::vector<MetricSpec> ExpandMetricSpec(const MetricSpec& spec) {
+  if (!spec.code) return {spec};
+  std::vector<MetricSpec> out;
+  for (int k : spec.code->ks) {
+    MetricSpec one = spec;
+    one.info.name = "pass@" + std::to_string(k);
+    one.code->k = k;
+    out.push_back(std::move(one));
+  }
+  return out;
+}
+
 std::optional<MetricInfo> FindMetric(std::string_view name, OutputType type) {
   for (const auto& m : kMetrics) {
     if (m.name == name && m.type == type) {
@@ -217,6 +280,7 @@ MetricSpec ParseMetricSpec(const YAML::Node& entry, OutputType type, std::string
                      "; expected one of: " + MetricNames(type));
   }
   MetricSpec spec{*info, {}};
+  if (info->name == "pass_at_k") return ParseCodeMetric(entry, where, std::move(spec));
   bool takes_match_options = type == OutputType::kGenerateUntil;
   for (const auto& kv : entry) {
     std::string key = kv.first.IsScalar() ? kv.first.Scalar() : "<non-scalar key>";

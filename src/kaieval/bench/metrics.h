@@ -12,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "kaieval/bench/template.h"
 #include "kaieval/bench/text_match.h"
 
 namespace kaieval::bench {
@@ -65,15 +66,26 @@ struct MetricInfo {
   bool higher_is_better = true;
 };
 
-// acc, acc_norm, acc_bytes, brier_score (multiple_choice); exact_match, f1 (generate_until);
+// acc, acc_norm, acc_bytes, brier_score (multiple_choice); exact_match, f1, pass_at_k
+// (generate_until);
 // word_perplexity, byte_perplexity, bits_per_byte (loglikelihood_rolling).
 std::optional<MetricInfo> FindMetric(std::string_view name, OutputType type);
 // What a task without metric_list reports: mc acc, acc_norm; gen exact_match; rolling all three.
 std::vector<MetricInfo> DefaultMetrics(OutputType type);
 
+// pass_at_k: each generation, completed into a program (doc_to_text + generation + check), runs
+// in the sandbox; a problem's value is the unbiased pass@k over its `repeats` generations.
+struct CodeMetricOptions {
+  std::vector<int> ks;  // as the task writes it: `k: 1` or `k: [1, 10]`
+  int k = 1;            // the k of this reported metric, "pass@<k>"
+  PromptTemplate check{"{{test}}\n\ncheck({{entry_point}})", "pass_at_k.check", false};
+  double timeout_seconds = 10;  // wall clock per program; CPU time is limited to the same
+};
+
 struct MetricSpec {
   MetricInfo info;
-  MatchOptions options;  // exact_match and f1 only
+  MatchOptions options;                  // exact_match and f1 only
+  std::optional<CodeMetricOptions> code;  // pass_at_k only
 };
 
 // One metric_list entry: metric, aggregation (must be the metric's own; lm-eval's "brier_score"
@@ -81,11 +93,14 @@ struct MetricSpec {
 // the MatchOptions keys. Unknown metric or key: InputError listing the valid ones.
 MetricSpec ParseMetricSpec(const YAML::Node& entry, OutputType type, std::string_view where);
 
+// The metrics one metric_list entry reports: itself, or for pass_at_k one "pass@<k>" per k.
+std::vector<MetricSpec> ExpandMetricSpec(const MetricSpec& spec);
+
 // The per-item value of a multiple_choice metric (acc, acc_norm, acc_bytes, brier_score).
 // Throws std::invalid_argument for any other name.
 double ScoreChoices(const MetricInfo& metric, const ChoiceScores& s);
 
-// The per-item value of a generate_until metric (exact_match, f1): the best over the references,
+// The per-item value of a text generate_until metric (exact_match, f1): the best over the references,
 // as lm-eval does with a list of targets; 0.0 without references. Throws std::invalid_argument
 // for any other name.
 double ScoreGeneration(const MetricSpec& metric, std::string_view prediction,

@@ -5,14 +5,18 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <optional>
 #include <fstream>
 #include <map>
+#include <thread>
 
 #include "kaieval/common/error.h"
 #include "kaieval/common/hash.h"
 #include "kaieval/common/progress.h"
 #include "kaieval/common/version.h"
 #include "kaieval/bench/judged_task.h"
+#include "kaieval/judge/sandbox/sandbox.h"
 #include "kaieval/stats/standard_error.h"
 #include "kaieval/store/evidence_store.h"
 
@@ -25,6 +29,11 @@ using nlohmann::ordered_json;
 std::string Dump(const ordered_json& j) {
   return j.dump(-1, ' ', false, ordered_json::error_handler_t::replace);
 }
+
+// One instance of one task in a window of requests.
+struct WindowItem {
+  size_t task, instance;
+};
 
 // Where each answer goes: task t, instance i, slot k (choice index, or 0).
 struct Slot {
@@ -132,6 +141,7 @@ ordered_json SampleRecord(const PreparedTask& task, const Instance& in, const Sc
     r[name] = value;
   }
   if (!s.judge.is_null()) r["judge"] = s.judge;
+  if (!s.execution.is_null()) r["execution"] = s.execution;
   r["doc_hash"] = ContentHash(Dump(in.doc.fields));
   r["prompt_hash"] = ContentHash(Dump(args));
   return r;
@@ -145,14 +155,65 @@ constexpr size_t kWindowRequests = 16384;
 
 size_t RequestsOf(const PreparedTask& task, const Instance& in) {
   if (!in.turns.empty()) return in.turns.size();
-  return task.spec.output_type == OutputType::kMultipleChoice ? in.choices.size() : 1;
+  switch (task.spec.output_type) {
+    case OutputType::kMultipleChoice: return in.choices.size();
+    case OutputType::kGenerateUntil: return static_cast<size_t>(task.spec.repeats);
+    case OutputType::kLoglikelihoodRolling: return 1;
+  }
+  return 1;
+}
+
+// The last lines of a failed program's stderr: enough for the assertion or the exception.
+std::string Tail(const std::string& text, size_t max_bytes = 600) {
+  if (text.size() <= max_bytes) return text;
+  size_t from = text.size() - max_bytes;
+  size_t line = text.find('\n', from);
+  return line == std::string::npos ? text.substr(from) : text.substr(line + 1);
+}
+
+CodeRun ToCodeRun(const sandbox::RunResult& r) {
+  CodeRun run;
+  run.passed = r.succeeded();
+  run.exit_code = r.exit_code;
+  run.seconds = r.wall_seconds;
+  if (run.passed) {
+    run.status = "passed";
+  } else if (r.termination == sandbox::Termination::kExited) {
+    run.status = "failed";
+  } else {
+    run.status = std::string(sandbox::TerminationName(r.termination));
+  }
+  if (!run.passed) run.stderr_tail = Tail(r.stderr_text);
+  return run;
+}
+
+// Runs the programs of every pass_at_k instance of the window in the sandbox, all at once on
+// `concurrency` threads, and files each instance's results in its answers.
+void RunCode(const std::vector<TaskOutcome>& tasks, const std::vector<WindowItem>& window,
+             std::vector<Answers>& answers, const sandbox::Sandbox& box, int concurrency) {
+  std::vector<sandbox::Program> programs;
+  std::vector<std::pair<size_t, size_t>> owner;  // window index, program count
+  for (size_t w = 0; w < window.size(); ++w) {
+    const PreparedTask& task = tasks[window[w].task].task;
+    const CodeMetricOptions* code = task.spec.code_metric();
+    if (code == nullptr) continue;
+    sandbox::Limits limits;
+    limits.wall_seconds = code->timeout_seconds;
+    limits.cpu_seconds = std::max(1, static_cast<int>(std::ceil(code->timeout_seconds)));
+    auto sources = CodePrograms(task, task.instances[window[w].instance], answers[w]);
+    owner.push_back({w, sources.size()});
+    for (auto& source : sources) programs.push_back(sandbox::PythonProgram(std::move(source), limits));
+  }
+  if (programs.empty()) return;
+  std::vector<sandbox::RunResult> results = sandbox::RunAll(box, programs, concurrency);
+  size_t next = 0;
+  for (const auto& [w, count] : owner) {
+    for (size_t i = 0; i < count; ++i) answers[w].code_runs.push_back(ToCodeRun(results[next++]));
+  }
 }
 
 // Sends the requests of instances [begin, end) of every task in `window` through one queue per
 // endpoint and returns their answers, window[k] -> answers of its instances.
-struct WindowItem {
-  size_t task, instance;
-};
 
 std::vector<Answers> SendWindow(const std::vector<TaskOutcome>& tasks,
                                 const std::vector<WindowItem>& window, uint64_t seed,
@@ -182,14 +243,18 @@ std::vector<Answers> SendWindow(const std::vector<TaskOutcome>& tasks,
         break;
       case OutputType::kGenerateUntil: {
         const auto& g = spec.generation_kwargs;
-        std::optional<int64_t> sample_seed;
-        if (g.temperature > 0) sample_seed = static_cast<int64_t>(seed);
-        if (!in.messages.empty()) {
-          chats.push_back({in.messages, g.max_gen_toks, g.temperature, sample_seed, g.until});
-          chat_slots.push_back({w, 0, 0});
-        } else {
-          completions.push_back({in.context, g.max_gen_toks, g.temperature, sample_seed, g.until});
-          completion_slots.push_back({w, 0, 0});
+        answers[w].generations.resize(static_cast<size_t>(spec.repeats));
+        for (int r = 0; r < spec.repeats; ++r) {
+          // Each repeat samples with its own seed, so that repeats differ (and cache apart).
+          std::optional<int64_t> sample_seed;
+          if (g.temperature > 0) sample_seed = static_cast<int64_t>(seed) + r;
+          if (!in.messages.empty()) {
+            chats.push_back({in.messages, g.max_gen_toks, g.temperature, sample_seed, g.until});
+            chat_slots.push_back({w, 0, static_cast<size_t>(r)});
+          } else {
+            completions.push_back({in.context, g.max_gen_toks, g.temperature, sample_seed, g.until});
+            completion_slots.push_back({w, 0, static_cast<size_t>(r)});
+          }
         }
         break;
       }
@@ -203,11 +268,18 @@ std::vector<Answers> SendWindow(const std::vector<TaskOutcome>& tasks,
   }
   if (!completions.empty()) {
     auto results = client.Complete(completions, &bar);
-    for (size_t k = 0; k < results.size(); ++k) answers[completion_slots[k].task].generation = results[k].text;
+    for (size_t k = 0; k < results.size(); ++k) {
+      answers[completion_slots[k].task].generations[completion_slots[k].index] = results[k].text;
+    }
   }
   if (!chats.empty()) {
     auto results = client.Chat(chats, &bar);
-    for (size_t k = 0; k < results.size(); ++k) answers[chat_slots[k].task].generation = results[k].text;
+    for (size_t k = 0; k < results.size(); ++k) {
+      answers[chat_slots[k].task].generations[chat_slots[k].index] = results[k].text;
+    }
+  }
+  for (auto& a : answers) {
+    if (!a.generations.empty()) a.generation = a.generations.front();
   }
   return answers;
 }
@@ -262,6 +334,17 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
   // scored, written and dropped, so memory does not grow with the size of the tasks.
   ProgressBar bar(fmt::format("{} requests", client.spec().model), total, stderr, o.show_progress);
   std::vector<MetricAccumulator> metrics(run.tasks.size());
+  // The sandbox is set up only when a task runs code (it checks the kernel's namespaces).
+  std::optional<sandbox::Sandbox> code_box;
+  int code_concurrency = o.code_concurrency > 0
+                             ? o.code_concurrency
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  for (const auto& t : run.tasks) {
+    if (t.task.spec.code_metric() != nullptr && !code_box) {
+      code_box.emplace(sandbox::SandboxOptions{.allow_process_only = o.sandbox_allow_process_only});
+      config["sandbox_isolation"] = std::string(sandbox::IsolationName(code_box->isolation()));
+    }
+  }
   std::vector<WindowItem> window;
   size_t window_requests = 0;
   JudgeClients judge_clients(o.cache);
@@ -280,6 +363,7 @@ RunOutcome RunEvaluation(const RunOptions& o, model::ModelClient& client) {
       auto scored = RunJudged(run.tasks[ti].task, instances, client, judge_clients, o.seed, &bar);
       for (size_t k = 0; k < positions.size(); ++k) judged_scores[positions[k]] = std::move(scored[k]);
     }
+    if (code_box) RunCode(run.tasks, window, answers, *code_box, code_concurrency);
     std::map<size_t, std::vector<ordered_json>> stored;  // task -> records for the store
     for (size_t w = 0; w < window.size(); ++w) {
       size_t ti = window[w].task;

@@ -30,6 +30,10 @@ struct RunOptions {
   std::string model_args;
   // The response cache for the judges and baselines that judged tasks name (may be null).
   model::ResponseCache* cache = nullptr;
+  // pass_at_k tasks: programs run at once in the sandbox (0: one per core), and whether a
+  // machine without user namespaces may run them with the weaker process-only isolation.
+  int code_concurrency = 0;
+  bool sandbox_allow_process_only = false;
 };
 
 struct TaskOutcome {

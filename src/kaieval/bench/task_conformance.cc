@@ -19,6 +19,7 @@
 #include "kaieval/bench/metrics.h"
 #include "kaieval/bench/task_spec.h"
 #include "kaieval/bench/text_match.h"
+#include "kaieval/judge/sandbox/sandbox.h"
 
 namespace kaieval::bench {
 namespace {
@@ -298,14 +299,29 @@ TEST(TaskConformance, HumanEvalContextIsThePromptAndStopsEndTheFunction) {
   EXPECT_THAT(task.spec.generation_kwargs.until, ElementsAre("\nclass", "\ndef", "\n#", "\nif"));
   EXPECT_FALSE(task.spec.apply_chat_template);
 
-  // What is recorded as the response is the function body, cut at the next top-level def.
-  Answers answers;
-  answers.generation = "    return any(abs(a - b) < threshold for a in numbers)\n\n\ndef main():\n";
-  auto scored = ScoreInstance(task, task.instances[0], answers);
-  ASSERT_EQ(scored.size(), 1u);
-  EXPECT_EQ(scored[0].filter, "none");
-  EXPECT_EQ(scored[0].resps,
-            ordered_json::array({"    return any(abs(a - b) < threshold for a in numbers)\n\n"}));
+  // The response is the function body, cut at the next top-level def; it runs in the sandbox
+  // after the prompt, followed by the row's test and check(entry_point).
+  sandbox::Sandbox box(sandbox::SandboxOptions{.allow_process_only = true});
+  auto run = [&](const std::string& generation) {
+    Answers answers;
+    answers.generation = generation;
+    for (const std::string& program : CodePrograms(task, task.instances[0], answers)) {
+      sandbox::RunResult r = box.Run(sandbox::PythonProgram(program));
+      answers.code_runs.push_back({r.succeeded(), r.succeeded() ? "passed" : "failed",
+                                   r.exit_code, r.wall_seconds, r.stderr_text});
+    }
+    return ScoreInstance(task, task.instances[0], answers);
+  };
+  std::string canonical = rows[0]["canonical_solution"].get<std::string>();
+  auto right = run(canonical + "\n\ndef main():\n    pass\n");
+  ASSERT_EQ(right.size(), 1u);
+  EXPECT_EQ(right[0].filter, "none");
+  EXPECT_EQ(right[0].resps, ordered_json::array({canonical + "\n"}));
+  EXPECT_EQ(right[0].metrics["pass@1"], 1.0);
+  EXPECT_EQ(right[0].execution[0]["status"], "passed");
+  auto wrong = run("    return any(abs(a - b) < threshold for a in numbers)\n\n\ndef main():\n");
+  EXPECT_EQ(wrong[0].metrics["pass@1"], 0.0);
+  EXPECT_THAT(wrong[0].execution[0]["stderr_tail"].get<std::string>(), HasSubstr("NameError"));
 }
 
 TEST(TaskConformance, KmmluCsvGivesTheOptionTextsAndAZeroBasedGold) {

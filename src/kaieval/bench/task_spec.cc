@@ -287,8 +287,12 @@ TaskSpec LoadTaskSpec(const fs::path& file) {
                        "needs /v1/completions)");
     }
   }
-  if (y["repeats"] && Scalar<int>(y["repeats"], from("repeats"), "repeats", "1") != 1) {
-    throw InputError(Where(from("repeats"), y["repeats"], "repeats") + ": only 1 is supported");
+  if (y["repeats"]) {
+    t.repeats = Scalar<int>(y["repeats"], from("repeats"), "repeats", "a positive integer");
+    if (t.repeats < 1 || t.repeats > 10000) {
+      throw InputError(Where(from("repeats"), y["repeats"], "repeats") +
+                       ": expected a positive integer up to 10000");
+    }
   }
   t.filters = ParseFilterList(y["filter_list"] ? y["filter_list"] : YAML::Node(),
                               Where(from("filter_list"), y["filter_list"], "filter_list"));
@@ -304,8 +308,18 @@ TaskSpec LoadTaskSpec(const fs::path& file) {
       throw InputError(Where(from("metric_list"), ml, "metric_list") + ": expected a list");
     }
     for (size_t i = 0; i < ml.size(); ++i) {
-      t.metrics.push_back(ParseMetricSpec(
-          ml[i], t.output_type, Where(from("metric_list"), ml[i], fmt::format("metric_list[{}]", i))));
+      std::string where = Where(from("metric_list"), ml[i], fmt::format("metric_list[{}]", i));
+      MetricSpec spec = ParseMetricSpec(ml[i], t.output_type, where);
+      if (spec.code) {
+        for (int k : spec.code->ks) {
+          if (k > t.repeats) {
+            throw InputError(fmt::format("{}.k: pass@{} needs at least {} generations per "
+                                         "document; set repeats: {} or more (now {})",
+                                         where, k, k, k, t.repeats));
+          }
+        }
+      }
+      for (auto& m : ExpandMetricSpec(spec)) t.metrics.push_back(std::move(m));
     }
   } else {
     for (auto& info : DefaultMetrics(t.output_type)) t.metrics.push_back({info, {}});
@@ -314,7 +328,18 @@ TaskSpec LoadTaskSpec(const fs::path& file) {
     for (auto& info : JudgeMetrics(*t.judge)) t.metrics.push_back({info, {}});
   }
   if (y["metadata"]) t.metadata = ToJson(y["metadata"]);
+  if (t.repeats > 1 && t.code_metric() == nullptr) {
+    throw InputError(Where(from("repeats"), y["repeats"], "repeats") +
+                     ": more than one generation per document needs a pass_at_k metric");
+  }
   return t;
+}
+
+const CodeMetricOptions* TaskSpec::code_metric() const {
+  for (const auto& m : metrics) {
+    if (m.code) return &*m.code;
+  }
+  return nullptr;
 }
 
 std::vector<TaskSpec> ListTasks(const std::vector<fs::path>& task_dirs) {

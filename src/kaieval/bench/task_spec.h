@@ -55,7 +55,8 @@ struct TaskSpec {
   OutputType output_type = OutputType::kGenerateUntil;
   GenerationKwargs generation_kwargs;
   std::vector<FilterPipeline> filters;
-  std::vector<MetricSpec> metrics;
+  std::vector<MetricSpec> metrics;  // pass_at_k expanded: one "pass@<k>" per k
+  int repeats = 1;                   // generations per document (pass_at_k needs k <= repeats)
   bool apply_chat_template = false;
   // A judged task (judge-graded, safety or bias suite): its `judge:` section (judge_spec.h).
   std::optional<JudgeSpec> judge;
@@ -66,6 +67,8 @@ struct TaskSpec {
   bool has_choices() const { return doc_to_choice_column || !doc_to_choice_list.empty(); }
   // Generations graded after the fact (judge, rule or bias scorer) rather than by metric_list.
   bool judged_generation() const { return judge && judge->type != JudgeType::kBias; }
+  // The first pass_at_k metric's options, or null: the task runs its generations as code.
+  const CodeMetricOptions* code_metric() const;
 };
 
 // Reads, merges `include`s (relative to the including file; the including file's keys win)
