@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <deque>
@@ -155,6 +156,8 @@ class Crawler {
     std::error_code ec;
     if (fs::exists(o_.snapshot, ec) && fs::file_size(o_.snapshot, ec) > 0) {
       TrimPartialLine();
+    }
+    if (fs::exists(o_.snapshot, ec) && fs::file_size(o_.snapshot, ec) > 0) {
       SnapshotInfo info;
       std::ifstream in(o_.snapshot, std::ios::binary);
       info.path = o_.snapshot;
