@@ -81,7 +81,7 @@ class Generator {
       }
       ids_.push_back(*normal);
       nodes_.push_back(
-          {static_cast<uint32_t>(r), 0, Kind::kRoot, kFirstDay + int32_t(r) * 7, rng_()});
+          {static_cast<uint32_t>(r), 0, Kind::kRoot, kFirstDay + int32_t(r % 30) * 3, rng_()});
       // Popular roots get more of the direct attention: a Zipf-like share.
       for (size_t t = 0; t < 40 / (r + 1) + 1; ++t)
         root_tickets_.push_back(static_cast<uint32_t>(r));
