@@ -91,13 +91,14 @@ void PrintRoot(const RootCount& c) {
   std::printf("  %-26s %9zu   (direct %zu)\n", "= adjusted third-party", c.headline,
               c.adjusted.direct_total);
   std::printf("  adjusted by relation: %s\n", ByRelation(c.adjusted.transitive).c_str());
-  std::printf("  affiliated (separate): %zu; uploaders: %zu; downloads: %llu 30-day "
-              "(%llu without quantized), %llu all time; created in window: %zu; depth %d\n",
-              c.affiliated.transitive_total, c.adjusted.uploaders,
-              static_cast<unsigned long long>(c.adjusted.downloads),
-              static_cast<unsigned long long>(c.adjusted.downloads_non_quantized),
-              static_cast<unsigned long long>(c.adjusted.downloads_all_time),
-              c.adjusted.created_in_window, c.max_depth);
+  std::printf(
+      "  affiliated (separate): %zu; uploaders: %zu; downloads: %llu 30-day "
+      "(%llu without quantized), %llu all time; created in window: %zu; depth %d\n",
+      c.affiliated.transitive_total, c.adjusted.uploaders,
+      static_cast<unsigned long long>(c.adjusted.downloads),
+      static_cast<unsigned long long>(c.adjusted.downloads_non_quantized),
+      static_cast<unsigned long long>(c.adjusted.downloads_all_time), c.adjusted.created_in_window,
+      c.max_depth);
   std::string pairs;
   for (const auto& d : c.disagreements) {
     pairs += fmt::format("{}{} labelled {} but {}", pairs.empty() ? "" : ", ", d.models,
@@ -124,10 +125,11 @@ void Count(const CountArgs& args) {
     std::printf("%s\n", DerivativeCountsJson(counts, options).dump(2).c_str());
     return;
   }
-  std::printf("snapshot %s (content %s): %zu records, %zu lines skipped, %zu problems; "
-              "%zu models, %zu edges, %zu cycles broken; as of %s\n",
-              s.path.c_str(), s.content_hash.c_str(), s.records, s.skipped, s.problem_count,
-              counts.models, counts.edges, counts.cycles_broken, IsoDay(counts.as_of_day).c_str());
+  std::printf(
+      "snapshot %s (content %s): %zu records, %zu lines skipped, %zu problems; "
+      "%zu models, %zu edges, %zu cycles broken; as of %s\n",
+      s.path.c_str(), s.content_hash.c_str(), s.records, s.skipped, s.problem_count, counts.models,
+      counts.edges, counts.cycles_broken, IsoDay(counts.as_of_day).c_str());
   for (const auto& c : counts.roots) PrintRoot(c);
 }
 
@@ -145,12 +147,18 @@ void AddCount(CLI::App& lineage) {
                     "Day the age rule counts from (default: latest createdAt in the snapshot)");
   count->add_option("--disable", args->disable,
                     "Rules to switch off for audit: affiliated,empty,near_duplicate,farm");
-  count->add_option("--empty-age-days", args->empty_age_days,
-                    "Zero-download repos older than this are empty")->capture_default_str();
-  count->add_option("--farm-share", args->farm_share,
-                    "Cap on one uploader's share of a root's derivatives")->capture_default_str();
-  count->add_option("--farm-min-models", args->farm_min_models,
-                    "An uploader needs more models than this to be a farm")->capture_default_str();
+  count
+      ->add_option("--empty-age-days", args->empty_age_days,
+                   "Zero-download repos older than this are empty")
+      ->capture_default_str();
+  count
+      ->add_option("--farm-share", args->farm_share,
+                   "Cap on one uploader's share of a root's derivatives")
+      ->capture_default_str();
+  count
+      ->add_option("--farm-min-models", args->farm_min_models,
+                   "An uploader needs more models than this to be a farm")
+      ->capture_default_str();
   count->add_option("--depth", args->depth, "Count derivatives to this depth (0 = all)")
       ->capture_default_str();
   count->add_option("--tree-nodes", args->tree_nodes, "Nodes of the plotted tree per root")
@@ -163,7 +171,8 @@ void AddGenerate(CLI::App& lineage) {
   auto options = std::make_shared<GeneratorOptions>();
   auto out = std::make_shared<std::string>();
   CLI::App* generate = lineage.add_subcommand("generate", "Write a synthetic Hub snapshot");
-  generate->add_option("--models", options->models, "Records, roots included")->capture_default_str();
+  generate->add_option("--models", options->models, "Records, roots included")
+      ->capture_default_str();
   generate->add_option("--roots", options->root_count, "Root models")->capture_default_str();
   generate->add_option("--root", options->roots, "Ids of the first roots, ORG/NAME (repeat)");
   generate->add_option("--seed", options->seed, "Random seed")->capture_default_str();
@@ -175,10 +184,11 @@ void AddGenerate(CLI::App& lineage) {
     const GeneratorSummary s = GenerateSnapshot(*options, file);
     file.close();
     if (!file) throw InputError(fmt::format("--out: cannot write {}", *out));
-    spdlog::info("{}: {} models ({} quantized, {} labelled finetune; {} farm uploads, {} duplicates, "
-                 "{} affiliated, {} without weights, {} unused; depth {})",
-                 *out, s.models, s.quantized, s.mislabelled, s.farm_uploads, s.duplicates,
-                 s.affiliated, s.no_weights, s.unused_old, s.max_depth);
+    spdlog::info(
+        "{}: {} models ({} quantized, {} labelled finetune; {} farm uploads, {} duplicates, "
+        "{} affiliated, {} without weights, {} unused; depth {})",
+        *out, s.models, s.quantized, s.mislabelled, s.farm_uploads, s.duplicates, s.affiliated,
+        s.no_weights, s.unused_old, s.max_depth);
   });
 }
 
@@ -196,8 +206,9 @@ void AddCrawl(CLI::App& lineage) {
       ->capture_default_str();
   crawl->add_option("--retries", options->max_retries, "Retries of a failing request")
       ->capture_default_str();
-  crawl->add_option("--max-wait", options->max_wait_seconds,
-                    "Longest back-off after a 429, seconds")->capture_default_str();
+  crawl
+      ->add_option("--max-wait", options->max_wait_seconds, "Longest back-off after a 429, seconds")
+      ->capture_default_str();
   crawl->add_flag("--quiet", options->quiet, "No progress messages");
   crawl->callback([options] {
     if (const char* token = std::getenv("HF_TOKEN")) options->token = token;

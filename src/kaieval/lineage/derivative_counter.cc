@@ -81,7 +81,8 @@ Tally MakeTally(const LineageGraph& graph, const std::vector<Derivative>& deriva
     }
   }
   std::sort(uploaders.begin(), uploaders.end());
-  t.uploaders = static_cast<size_t>(std::unique(uploaders.begin(), uploaders.end()) - uploaders.begin());
+  t.uploaders =
+      static_cast<size_t>(std::unique(uploaders.begin(), uploaders.end()) - uploaders.begin());
   return t;
 }
 
@@ -119,7 +120,8 @@ class Adjuster {
     }
     Step(Rule::kAffiliated, removed,
          fmt::format("uploads by {} and {} declared affiliated account(s) count separately, not as "
-                     "third-party derivatives", ModelOrg(out_.root), accounts.size()));
+                     "third-party derivatives",
+                     ModelOrg(out_.root), accounts.size()));
   }
 
   void Empty(int32_t as_of) {
@@ -132,8 +134,10 @@ class Adjuster {
         if (n.has_file_list && !(n.flags & kHasWeights)) {
           Exclude(d, ExclusionReason::kNoWeightFiles, "the repo has no weight file");
           ++no_weights;
-        } else if (n.downloads == 0 && (n.downloads_all_time == 0 || n.downloads_all_time == kUnknownCount) &&
-                   cutoff != kUnknownDay && n.created_day != kUnknownDay && n.created_day < cutoff) {
+        } else if (n.downloads == 0 &&
+                   (n.downloads_all_time == 0 || n.downloads_all_time == kUnknownCount) &&
+                   cutoff != kUnknownDay && n.created_day != kUnknownDay &&
+                   n.created_day < cutoff) {
           Exclude(d, ExclusionReason::kZeroDownloads,
                   fmt::format("no downloads, created {} ({} days or more before {})",
                               IsoDay(n.created_day), options_.empty_age_days, IsoDay(as_of)));
@@ -143,7 +147,8 @@ class Adjuster {
     }
     Step(Rule::kEmpty, no_weights + unused,
          fmt::format("{} repo(s) without weight files and {} with no downloads older than {} days "
-                     "are not derivatives", no_weights, unused, options_.empty_age_days));
+                     "are not derivatives",
+                     no_weights, unused, options_.empty_age_days));
   }
 
   // The earliest model (by creation, then id) with a given fingerprint is the original; the
@@ -180,7 +185,8 @@ class Adjuster {
     }
     Step(Rule::kNearDuplicate, removed,
          fmt::format("{} repo(s) with the same weight files (names and sizes, or LFS sha256) as "
-                     "an earlier model are counted once", removed));
+                     "an earlier model are counted once",
+                     removed));
   }
 
   void Farms() {
@@ -188,7 +194,8 @@ class Adjuster {
     if (!options_.disabled[static_cast<size_t>(Rule::kFarm)]) {
       std::unordered_map<uint32_t, std::vector<Derivative*>> by_uploader;
       for (auto& d : derivatives_) {
-        if (d.excluded == ExclusionReason::kNone) by_uploader[graph_.node(d.node).uploader].push_back(&d);
+        if (d.excluded == ExclusionReason::kNone)
+          by_uploader[graph_.node(d.node).uploader].push_back(&d);
       }
       const size_t total = remaining_;
       const size_t cap = std::max<size_t>(
@@ -212,10 +219,10 @@ class Adjuster {
         });
         const std::string name(graph_.uploader((*models)[0]->node));
         out_.farms.push_back({name, models->size(), total, cap});
-        const std::string detail = fmt::format(
-            "uploader {}: {} of {} derivatives ({}), above the {} cap; {} counted", name,
-            models->size(), total, Percent(models->size(), total),
-            Percent(options_.farm_share), cap);
+        const std::string detail =
+            fmt::format("uploader {}: {} of {} derivatives ({}), above the {} cap; {} counted",
+                        name, models->size(), total, Percent(models->size(), total),
+                        Percent(options_.farm_share), cap);
         for (size_t i = cap; i < models->size(); ++i) {
           Exclude(*(*models)[i], ExclusionReason::kFarm, detail);
           ++removed;
@@ -225,8 +232,7 @@ class Adjuster {
     Step(Rule::kFarm, removed,
          fmt::format("{} upload(s) beyond the cap of {} uploader(s) holding more than {} of the "
                      "derivatives (and more than {}) are not counted",
-                     removed, out_.farms.size(),
-                     Percent(options_.farm_share),
+                     removed, out_.farms.size(), Percent(options_.farm_share),
                      options_.farm_min_models));
   }
 
@@ -241,8 +247,8 @@ class Adjuster {
 }  // namespace
 
 std::string_view RuleName(Rule rule) {
-  static constexpr std::array<std::string_view, kRuleCount> kNames = {
-      "affiliated", "empty", "near_duplicate", "farm"};
+  static constexpr std::array<std::string_view, kRuleCount> kNames = {"affiliated", "empty",
+                                                                      "near_duplicate", "farm"};
   return kNames[static_cast<size_t>(rule)];
 }
 
@@ -260,8 +266,9 @@ std::array<bool, kRuleCount> ParseDisabledRules(const std::string& list, const s
       if (name == RuleName(static_cast<Rule>(r))) disabled[r] = known = true;
     }
     if (!known) {
-      throw InputError(fmt::format(
-          "{}: unknown rule '{}'; expected affiliated, empty, near_duplicate or farm", field, name));
+      throw InputError(
+          fmt::format("{}: unknown rule '{}'; expected affiliated, empty, near_duplicate or farm",
+                      field, name));
     }
   }
   return disabled;
@@ -269,12 +276,18 @@ std::array<bool, kRuleCount> ParseDisabledRules(const std::string& list, const s
 
 std::string_view ExclusionName(ExclusionReason reason) {
   switch (reason) {
-    case ExclusionReason::kAffiliated: return "affiliated";
-    case ExclusionReason::kNoWeightFiles: return "no_weight_files";
-    case ExclusionReason::kZeroDownloads: return "zero_downloads";
-    case ExclusionReason::kNearDuplicate: return "near_duplicate";
-    case ExclusionReason::kFarm: return "farm";
-    default: return "";
+    case ExclusionReason::kAffiliated:
+      return "affiliated";
+    case ExclusionReason::kNoWeightFiles:
+      return "no_weight_files";
+    case ExclusionReason::kZeroDownloads:
+      return "zero_downloads";
+    case ExclusionReason::kNearDuplicate:
+      return "near_duplicate";
+    case ExclusionReason::kFarm:
+      return "farm";
+    default:
+      return "";
   }
 }
 

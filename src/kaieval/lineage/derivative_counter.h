@@ -55,11 +55,11 @@ struct Tally {
   std::array<size_t, kRelationCount> transitive{};  // by inferred relation; every depth
   size_t direct_total = 0;
   size_t transitive_total = 0;
-  size_t uploaders = 0;                 // distinct
-  uint64_t downloads = 0;               // sum of the known 30-day figures
-  uint64_t downloads_all_time = 0;      // sum of the known all-time figures
-  uint64_t downloads_non_quantized = 0; // 30-day, without quantized repos (GGUF double counting)
-  size_t created_in_window = 0;         // created within [since, until]
+  size_t uploaders = 0;                  // distinct
+  uint64_t downloads = 0;                // sum of the known 30-day figures
+  uint64_t downloads_all_time = 0;       // sum of the known all-time figures
+  uint64_t downloads_non_quantized = 0;  // 30-day, without quantized repos (GGUF double counting)
+  size_t created_in_window = 0;          // created within [since, until]
 };
 
 struct AdjustmentStep {
@@ -78,9 +78,9 @@ struct ExcludedModel {
 
 struct FarmFlag {
   std::string uploader;
-  size_t models = 0;       // this uploader's derivatives that reached the farm rule
-  size_t of_total = 0;     // all derivatives that reached the farm rule
-  size_t counted = 0;      // the cap: how many of them still count
+  size_t models = 0;    // this uploader's derivatives that reached the farm rule
+  size_t of_total = 0;  // all derivatives that reached the farm rule
+  size_t counted = 0;   // the cap: how many of them still count
 };
 
 struct RelationDisagreement {
@@ -100,18 +100,18 @@ struct TreeNode {
 };
 
 struct DerivativeTree {
-  std::vector<TreeNode> nodes;  // nodes[0] is the root
+  std::vector<TreeNode> nodes;                       // nodes[0] is the root
   std::vector<std::pair<uint32_t, uint32_t>> edges;  // (parent, child) indices into nodes
   bool capped = false;
   size_t total_nodes = 0;  // the root and all its derivatives
 };
 
 struct RootCount {
-  std::string root;  // as given
-  bool found = false;  // the snapshot has the root's record or a derivative of it
-  Tally raw;           // every derivative
-  Tally affiliated;    // the part uploaded by the root's organisation and affiliated accounts
-  Tally adjusted;      // third-party derivatives that pass every enabled rule
+  std::string root;     // as given
+  bool found = false;   // the snapshot has the root's record or a derivative of it
+  Tally raw;            // every derivative
+  Tally affiliated;     // the part uploaded by the root's organisation and affiliated accounts
+  Tally adjusted;       // third-party derivatives that pass every enabled rule
   size_t headline = 0;  // adjusted.transitive_total
   std::vector<AdjustmentStep> steps;  // raw -> adjusted
   std::vector<ExcludedModel> exclusions;

@@ -22,7 +22,9 @@ std::vector<RepoSpec> Clean() {
           {.id = "alice/base-7b-sft", .bases = {kRoot}, .downloads = 100},
           {.id = "bob/base-7b-GGUF", .bases = {kRoot}, .kind = "gguf", .downloads = 300},
           {.id = "carol/base-7b-lora", .bases = {kRoot}, .kind = "lora", .downloads = 7},
-          {.id = "dave/sft-of-sft", .bases = {"alice/base-7b-sft"}, .downloads = 1,
+          {.id = "dave/sft-of-sft",
+           .bases = {"alice/base-7b-sft"},
+           .downloads = 1,
            .created = "2025-12-01"}};
 }
 
@@ -98,9 +100,12 @@ TEST(DerivativeCounter, EmptyReposAreNotDerivatives) {
   ScratchDir dir("lineage_counter");
   auto repos = Clean();
   repos.push_back({.id = "erin/placeholder", .bases = {kRoot}, .kind = "empty"});
-  repos.push_back({.id = "frank/old-unused", .bases = {kRoot}, .downloads = 0, .created = "2025-06-01"});
-  repos.push_back({.id = "gina/new-unused", .bases = {kRoot}, .downloads = 0, .created = "2025-11-20"});
-  repos.push_back({.id = "hank/old-used", .bases = {kRoot}, .downloads = 3, .created = "2025-06-01"});
+  repos.push_back(
+      {.id = "frank/old-unused", .bases = {kRoot}, .downloads = 0, .created = "2025-06-01"});
+  repos.push_back(
+      {.id = "gina/new-unused", .bases = {kRoot}, .downloads = 0, .created = "2025-11-20"});
+  repos.push_back(
+      {.id = "hank/old-used", .bases = {kRoot}, .downloads = 3, .created = "2025-06-01"});
   CountOptions o;
   o.as_of_day = *ParseIsoDay("2025-12-01");
   RootCount c = Count(dir, repos, {kRoot}, o).roots[0];
@@ -119,7 +124,10 @@ TEST(DerivativeCounter, NearDuplicatesCountOnce) {
   auto repos = Clean();
   repos[1].size = 4242;  // alice's files
   repos.push_back({.id = "ivan/reupload", .bases = {kRoot}, .created = "2025-11-02", .size = 4242});
-  repos.push_back({.id = "judy/root-copy", .bases = {kRoot}, .kind = "copy", .created = "2025-08-01",
+  repos.push_back({.id = "judy/root-copy",
+                   .bases = {kRoot},
+                   .kind = "copy",
+                   .created = "2025-08-01",
                    .size = repos[0].size = 9999});
   repos.push_back({.id = "kim/different", .bases = {kRoot}, .size = 4243});
   RootCount c = Count(dir, repos, {kRoot}).roots[0];
@@ -139,7 +147,9 @@ TEST(DerivativeCounter, FarmsAreCappedAndFlagged) {
   ScratchDir dir("lineage_counter");
   auto repos = Clean();  // 4 derivatives
   for (int i = 0; i < 8; ++i) {
-    repos.push_back({.id = fmt::format("farm/base-7b-Q{}-GGUF", i), .bases = {kRoot}, .kind = "gguf",
+    repos.push_back({.id = fmt::format("farm/base-7b-Q{}-GGUF", i),
+                     .bases = {kRoot},
+                     .kind = "gguf",
                      .downloads = 100 + i});
   }
   for (int i = 0; i < 3; ++i) {  // 3 of 15: 20%, not above the share

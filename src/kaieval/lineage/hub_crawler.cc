@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <deque>
@@ -26,9 +27,9 @@ namespace {
 using nlohmann::json;
 namespace fs = std::filesystem;
 
-constexpr const char* kExpand[] = {"author",   "cardData", "config",       "createdAt",
-                                   "downloads", "downloadsAllTime", "gguf", "library_name",
-                                   "likes",    "safetensors", "siblings",   "tags"};
+constexpr const char* kExpand[] = {"author",    "cardData",         "config",   "createdAt",
+                                   "downloads", "downloadsAllTime", "gguf",     "library_name",
+                                   "likes",     "safetensors",      "siblings", "tags"};
 constexpr const char* kRelations[] = {"", "finetune:", "adapter:", "quantized:", "merge:"};
 
 struct Response {
@@ -49,7 +50,8 @@ size_t OnHeader(char* data, size_t size, size_t n, void* user) {
   if (colon != std::string_view::npos) {
     const std::string name = LowerId(line.substr(0, colon));
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     while (!value.empty() && (value.back() == '\r' || value.back() == '\n')) value.remove_suffix(1);
     if (name == "link") r->link = value;
     if (name == "retry-after") r->retry_after = value;
@@ -147,7 +149,8 @@ class Crawler {
     while (!base_.empty() && base_.back() == '/') base_.pop_back();
     for (const auto& r : o_.roots) {
       std::optional<std::string> id = NormaliseModelId(r);
-      if (!id || ModelOrg(*id).empty()) throw InputError(fmt::format("--root: '{}' is not ORG/NAME", r));
+      if (!id || ModelOrg(*id).empty())
+        throw InputError(fmt::format("--root: '{}' is not ORG/NAME", r));
       roots_.push_back(*id);
     }
     if (o_.depth < 1) throw InputError("--depth: expected 1 or more");
@@ -155,10 +158,13 @@ class Crawler {
     std::error_code ec;
     if (fs::exists(o_.snapshot, ec) && fs::file_size(o_.snapshot, ec) > 0) {
       TrimPartialLine();
+    }
+    if (fs::exists(o_.snapshot, ec) && fs::file_size(o_.snapshot, ec) > 0) {
       SnapshotInfo info;
       std::ifstream in(o_.snapshot, std::ios::binary);
       info.path = o_.snapshot;
-      ReadSnapshot(in, [&](const ModelRecord& r, size_t) { seen_.insert(LowerId(r.id)); }, info);
+      ReadSnapshot(
+          in, [&](const ModelRecord& r, size_t) { seen_.insert(LowerId(r.id)); }, info);
     }
     if (fs::exists(state_path_, ec)) {
       json state;
@@ -166,8 +172,10 @@ class Crawler {
         std::ifstream in(state_path_);
         state = json::parse(in);
         if (state.at("roots") != json(roots_) || state.at("depth") != o_.depth) {
-          throw InputError(fmt::format("{}: an earlier crawl for other roots or depth; use another "
-                                       "--out", state_path_));
+          throw InputError(
+              fmt::format("{}: an earlier crawl for other roots or depth; use another "
+                          "--out",
+                          state_path_));
         }
         for (const auto& d : state.at("done")) done_.insert(d.get<std::string>());
         for (const auto& q : state.at("queue")) {
@@ -218,9 +226,9 @@ class Crawler {
     for (const auto& [id, depth] : queue_) queue.push_back({{"id", id}, {"depth", depth}});
     std::vector<std::string> done(done_.begin(), done_.end());
     std::sort(done.begin(), done.end());
-    const json state = {{"roots", roots_}, {"depth", o_.depth}, {"base_url", base_},
-                        {"started", started_}, {"updated", Now()}, {"models", seen_.size()},
-                        {"done", done}, {"queue", queue}};
+    const json state = {{"roots", roots_},     {"depth", o_.depth}, {"base_url", base_},
+                        {"started", started_}, {"updated", Now()},  {"models", seen_.size()},
+                        {"done", done},        {"queue", queue}};
     out_->flush();
     const std::string tmp = state_path_ + ".tmp";
     {
@@ -270,17 +278,23 @@ class Crawler {
       if (r.status == 429) {
         ++summary_.rate_limited;
         if (++limited > 4 * o_.max_retries) {
-          throw RemoteError(fmt::format("{}: still rate-limited after {} tries; run the same "
-                                        "command again to resume", url, limited));
+          throw RemoteError(
+              fmt::format("{}: still rate-limited after {} tries; run the same "
+                          "command again to resume",
+                          url, limited));
         }
-        wait = RateLimitWaitSeconds(r.retry_after, r.rate_limit, r.rate_limit_reset).value_or(backoff);
+        wait =
+            RateLimitWaitSeconds(r.retry_after, r.rate_limit, r.rate_limit_reset).value_or(backoff);
       } else if (++failures > o_.max_retries) {
-        throw RemoteError(fmt::format("{}: {} after {} tries; run the same command again to "
-                                      "resume", url, error.empty() ? fmt::format("HTTP {}", r.status) : error,
-                                      failures));
+        throw RemoteError(
+            fmt::format("{}: {} after {} tries; run the same command again to "
+                        "resume",
+                        url, error.empty() ? fmt::format("HTTP {}", r.status) : error, failures));
       }
       wait = std::min<double>(wait, o_.max_wait_seconds);
-      if (!o_.quiet) spdlog::warn("{}: {}; waiting {:.1f} s", url.substr(0, url.find("&expand")), error.empty() ? fmt::format("HTTP {}", r.status) : error, wait);
+      if (!o_.quiet)
+        spdlog::warn("{}: {}; waiting {:.1f} s", url.substr(0, url.find("&expand")),
+                     error.empty() ? fmt::format("HTTP {}", r.status) : error, wait);
       std::this_thread::sleep_for(std::chrono::duration<double>(wait));
       backoff = std::min<double>(backoff * 2, o_.max_wait_seconds);
     }

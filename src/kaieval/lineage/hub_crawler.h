@@ -18,10 +18,10 @@ struct CrawlOptions {
   int depth = 3;                   // levels of derivatives to follow (1 = direct only)
   std::string base_url = "https://huggingface.co";
   size_t page_size = 1000;
-  int max_retries = 5;              // per request, for network errors and 5xx (429s: 4x this)
-  int max_wait_seconds = 300;       // longest back-off
-  double first_backoff_seconds = 1; // doubled after each failure without a server hint
-  std::string token;                // sent as a Bearer token when not empty (from HF_TOKEN)
+  int max_retries = 5;               // per request, for network errors and 5xx (429s: 4x this)
+  int max_wait_seconds = 300;        // longest back-off
+  double first_backoff_seconds = 1;  // doubled after each failure without a server hint
+  std::string token;                 // sent as a Bearer token when not empty (from HF_TOKEN)
   bool quiet = false;
 };
 

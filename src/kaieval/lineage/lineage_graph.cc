@@ -33,7 +33,8 @@ void LineageGraph::Add(const ModelRecord& record, size_t line, SnapshotInfo& inf
   const uint32_t i = Node(record.id);
   ModelNode& n = nodes_[i];
   if (n.present) {
-    info.AddProblem(line, fmt::format("id: '{}' appears again; the first record is kept", record.id));
+    info.AddProblem(line,
+                    fmt::format("id: '{}' appears again; the first record is kept", record.id));
     return;
   }
   n.present = true;

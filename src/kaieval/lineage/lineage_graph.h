@@ -20,15 +20,15 @@ namespace kaieval::lineage {
 inline constexpr uint32_t kUnknownCount = UINT32_MAX;
 
 struct ModelNode {
-  uint64_t fingerprint = 0;               // of the weight files; 0 unknown
-  uint32_t uploader = 0;                  // index into LineageGraph::uploaders()
+  uint64_t fingerprint = 0;  // of the weight files; 0 unknown
+  uint32_t uploader = 0;     // index into LineageGraph::uploaders()
   int32_t created_day = kUnknownDay;
-  uint32_t downloads = kUnknownCount;     // saturated below kUnknownCount
+  uint32_t downloads = kUnknownCount;  // saturated below kUnknownCount
   uint32_t downloads_all_time = kUnknownCount;
-  uint16_t flags = 0;                     // EvidenceFlag bits
+  uint16_t flags = 0;  // EvidenceFlag bits
   Relation declared = Relation::kNone;
   Relation inferred = Relation::kUnclassified;
-  bool present = false;                   // a record of its own; else only named as a base
+  bool present = false;  // a record of its own; else only named as a base
   bool has_file_list = false;
 };
 

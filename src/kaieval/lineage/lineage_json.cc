@@ -13,7 +13,8 @@ json RelationOrNull(Relation r) {
 
 json ByRelation(const std::array<size_t, kRelationCount>& counts, size_t total) {
   json out = {{"total", total}};
-  for (size_t r = 1; r < kRelationCount; ++r) out[std::string(RelationName(Relation(r)))] = counts[r];
+  for (size_t r = 1; r < kRelationCount; ++r)
+    out[std::string(RelationName(Relation(r)))] = counts[r];
   return out;
 }
 
@@ -30,15 +31,15 @@ json TallyJson(const Tally& t) {
 json TreeJson(const DerivativeTree& tree) {
   json nodes = json::array(), edges = json::array();
   for (const auto& n : tree.nodes) {
-    nodes.push_back({{"id", n.id},
-                     {"relation_inferred", RelationOrNull(n.inferred)},
-                     {"relation_declared", RelationOrNull(n.declared)},
-                     {"downloads", n.downloads < 0 ? json(nullptr) : json(n.downloads)},
-                     {"uploader", n.uploader},
-                     {"depth", n.depth},
-                     {"excluded_reason", n.excluded == ExclusionReason::kNone
-                                             ? json(nullptr)
-                                             : json(ExclusionName(n.excluded))}});
+    nodes.push_back(
+        {{"id", n.id},
+         {"relation_inferred", RelationOrNull(n.inferred)},
+         {"relation_declared", RelationOrNull(n.declared)},
+         {"downloads", n.downloads < 0 ? json(nullptr) : json(n.downloads)},
+         {"uploader", n.uploader},
+         {"depth", n.depth},
+         {"excluded_reason",
+          n.excluded == ExclusionReason::kNone ? json(nullptr) : json(ExclusionName(n.excluded))}});
   }
   for (const auto& [parent, child] : tree.edges) {
     edges.push_back({{"parent", tree.nodes[parent].id}, {"child", tree.nodes[child].id}});

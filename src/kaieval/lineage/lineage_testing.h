@@ -18,14 +18,15 @@ struct RepoSpec {
   std::string kind = "sft";  // sft (weights + trl), gguf, lora, copy (weights only), empty
   int64_t downloads = 10;
   std::string created = "2025-11-01";
-  int64_t size = 0;          // weight file size; 0: derived from the id
-  std::string author;        // "": the id's organisation
-  std::string declared;      // a base_model:<declared>:BASE tag for each base when not empty
+  int64_t size = 0;      // weight file size; 0: derived from the id
+  std::string author;    // "": the id's organisation
+  std::string declared;  // a base_model:<declared>:BASE tag for each base when not empty
 };
 
 inline nlohmann::json RepoJson(const RepoSpec& r) {
   using nlohmann::json;
-  const int64_t size = r.size != 0 ? r.size : static_cast<int64_t>(std::hash<std::string>{}(r.id) % 1000000 + 1000);
+  const int64_t size =
+      r.size != 0 ? r.size : static_cast<int64_t>(std::hash<std::string>{}(r.id) % 1000000 + 1000);
   json files = json::array({{{"rfilename", "README.md"}, {"size", 100}}});
   json tags = json::array();
   if (r.kind == "sft") {
@@ -39,8 +40,11 @@ inline nlohmann::json RepoJson(const RepoSpec& r) {
   } else if (r.kind == "copy") {
     files.push_back({{"rfilename", "model.safetensors"}, {"size", size}});
   }
-  json m = {{"id", r.id}, {"createdAt", r.created + "T00:00:00.000Z"}, {"downloads", r.downloads},
-            {"tags", tags}, {"siblings", files}};
+  json m = {{"id", r.id},
+            {"createdAt", r.created + "T00:00:00.000Z"},
+            {"downloads", r.downloads},
+            {"tags", tags},
+            {"siblings", files}};
   if (!r.author.empty()) m["author"] = r.author;
   for (const auto& b : r.bases) {
     if (!r.declared.empty()) m["tags"].push_back("base_model:" + r.declared + ":" + b);

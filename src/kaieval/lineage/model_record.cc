@@ -48,12 +48,18 @@ bool IsWeightFile(std::string_view name, std::string_view ext) {
 // A compact description of a JSON value for messages.
 std::string_view TypeName(element e) {
   switch (e.type()) {
-    case simdjson::dom::element_type::ARRAY: return "an array";
-    case simdjson::dom::element_type::OBJECT: return "an object";
-    case simdjson::dom::element_type::STRING: return "a string";
-    case simdjson::dom::element_type::BOOL: return "a boolean";
-    case simdjson::dom::element_type::NULL_VALUE: return "null";
-    default: return "a number";
+    case simdjson::dom::element_type::ARRAY:
+      return "an array";
+    case simdjson::dom::element_type::OBJECT:
+      return "an object";
+    case simdjson::dom::element_type::STRING:
+      return "a string";
+    case simdjson::dom::element_type::BOOL:
+      return "a boolean";
+    case simdjson::dom::element_type::NULL_VALUE:
+      return "null";
+    default:
+      return "a number";
   }
 }
 
@@ -112,8 +118,8 @@ void ReadTag(ModelRecord& out, std::string_view tag) {
   static constexpr std::array<std::string_view, 7> kQuant = {
       "awq", "gptq", "exl2", "bitsandbytes", "4-bit", "8-bit", "autoawq"};
   static constexpr std::array<std::string_view, 9> kTraining = {
-      "trl", "sft", "dpo", "orpo", "generated_from_trainer", "autotrain", "axolotl", "unsloth",
-      "grpo"};
+      "trl",       "sft",     "dpo",     "orpo", "generated_from_trainer",
+      "autotrain", "axolotl", "unsloth", "grpo"};
   if (lower == "gguf") out.flags |= kHasGguf;
   if (lower == "mlx") out.flags |= kHasMlx;
   for (std::string_view q : kQuant) {
@@ -137,8 +143,8 @@ void ReadCard(ModelRecord& out, object card) {
         if (item.get(text) == SUCCESS) {
           AddBase(out, text, "cardData.base_model");
         } else {
-          out.problems.push_back(fmt::format("cardData.base_model[{}]: expected a string, got {}",
-                                             i, TypeName(item)));
+          out.problems.push_back(
+              fmt::format("cardData.base_model[{}]: expected a string, got {}", i, TypeName(item)));
         }
         ++i;
       }
@@ -244,14 +250,18 @@ std::string ParseModelRecord(simdjson::dom::parser& parser, std::string_view tex
     out.author = ModelOrg(out.id);
   }
   if (model["createdAt"].get(text_value) == SUCCESS) {
-    if (std::optional<int32_t> day = ParseIsoDay(text_value)) out.created_day = *day;
-    else out.problems.push_back(fmt::format("createdAt: {} is not a date", Quote(text_value)));
+    if (std::optional<int32_t> day = ParseIsoDay(text_value))
+      out.created_day = *day;
+    else
+      out.problems.push_back(fmt::format("createdAt: {} is not a date", Quote(text_value)));
   } else {
     out.missing.push_back("createdAt");
   }
   element value;
-  if (model["downloads"].get(value) == SUCCESS) out.downloads = Count(value);
-  else out.missing.push_back("downloads");
+  if (model["downloads"].get(value) == SUCCESS)
+    out.downloads = Count(value);
+  else
+    out.missing.push_back("downloads");
   if (model["downloadsAllTime"].get(value) == SUCCESS) out.downloads_all_time = Count(value);
 
   array list;

@@ -18,18 +18,18 @@ namespace kaieval::lineage {
 inline constexpr int32_t kUnknownDay = INT32_MIN;
 
 struct ModelRecord {
-  std::string id;      // normalised
-  std::string author;  // "author", else the id's organisation
-  int32_t created_day = kUnknownDay;     // days since 1970-01-01 of "createdAt"
-  int64_t downloads = -1;                // "downloads" (the Hub's 30-day figure); -1 absent
-  int64_t downloads_all_time = -1;       // "downloadsAllTime"; -1 absent
-  uint16_t flags = 0;                    // EvidenceFlag bits
-  bool has_file_list = false;            // "siblings" present
-  Relation declared = Relation::kNone;   // base_model:<relation>: tag, else base_model_relation
-  std::vector<std::string> bases;        // normalised, distinct (case-insensitively)
-  uint64_t fingerprint = 0;              // of the weight files (sizes or sha256); 0 unknown
-  std::vector<std::string> problems;     // non-fatal: bad base_model values, ...
-  std::vector<std::string> missing;      // optional fields absent: "createdAt", "siblings", ...
+  std::string id;                       // normalised
+  std::string author;                   // "author", else the id's organisation
+  int32_t created_day = kUnknownDay;    // days since 1970-01-01 of "createdAt"
+  int64_t downloads = -1;               // "downloads" (the Hub's 30-day figure); -1 absent
+  int64_t downloads_all_time = -1;      // "downloadsAllTime"; -1 absent
+  uint16_t flags = 0;                   // EvidenceFlag bits
+  bool has_file_list = false;           // "siblings" present
+  Relation declared = Relation::kNone;  // base_model:<relation>: tag, else base_model_relation
+  std::vector<std::string> bases;       // normalised, distinct (case-insensitively)
+  uint64_t fingerprint = 0;             // of the weight files (sizes or sha256); 0 unknown
+  std::vector<std::string> problems;    // non-fatal: bad base_model values, ...
+  std::vector<std::string> missing;     // optional fields absent: "createdAt", "siblings", ...
 
   void Clear();
 };

@@ -52,9 +52,9 @@ TEST(InferRelation, GgufFieldIsQuantized) {
 }
 
 TEST(InferRelation, MlxLayoutIsQuantizedEvenWhenLabelledFinetune) {
-  const json repo = Repo("mlx-community/m-4bit", {{"model.safetensors", 900}, {"config.json", 2}},
-                         {{"library_name", "mlx"},
-                          {"tags", {"mlx", "base_model:finetune:acme/base-7b"}}});
+  const json repo =
+      Repo("mlx-community/m-4bit", {{"model.safetensors", 900}, {"config.json", 2}},
+           {{"library_name", "mlx"}, {"tags", {"mlx", "base_model:finetune:acme/base-7b"}}});
   const Parsed p = Parse(repo);
   EXPECT_EQ(p.record.declared, Relation::kFinetune);
   EXPECT_EQ(InferRelation(p.record.flags, 1), Relation::kQuantized);
@@ -109,8 +109,8 @@ TEST(InferRelation, WeightsWithoutEvidenceAreUnclassified) {
 }
 
 TEST(ModelRecord, DeclaredRelationFromTagThenCard) {
-  json repo = Repo("u/m", {{"model.safetensors", 900}},
-                   {{"tags", {"base_model:adapter:acme/base-7b"}}});
+  json repo =
+      Repo("u/m", {{"model.safetensors", 900}}, {{"tags", {"base_model:adapter:acme/base-7b"}}});
   repo["cardData"]["base_model_relation"] = "quantized";
   EXPECT_EQ(Parse(repo).record.declared, Relation::kAdapter);
   repo["tags"] = json::array();
@@ -159,8 +159,10 @@ TEST(ModelRecord, MissingOptionalFieldsAreNoted) {
 }
 
 TEST(ModelRecord, FingerprintIgnoresOrderAndNonWeightFiles) {
-  const auto a = Parse(Repo("u/a", {{"a.safetensors", 10}, {"b.safetensors", 20}, {"README.md", 1}}));
-  const auto b = Parse(Repo("v/b", {{"b.safetensors", 20}, {"a.safetensors", 10}, {"README.md", 7}}));
+  const auto a =
+      Parse(Repo("u/a", {{"a.safetensors", 10}, {"b.safetensors", 20}, {"README.md", 1}}));
+  const auto b =
+      Parse(Repo("v/b", {{"b.safetensors", 20}, {"a.safetensors", 10}, {"README.md", 7}}));
   const auto c = Parse(Repo("w/c", {{"b.safetensors", 21}, {"a.safetensors", 10}}));
   EXPECT_NE(a.record.fingerprint, 0u);
   EXPECT_EQ(a.record.fingerprint, b.record.fingerprint);

@@ -27,14 +27,14 @@ std::optional<Relation> ParseDeclaredRelation(std::string_view label);
 
 // What the repo's files and config say about it (bits of RepoEvidence::flags).
 enum EvidenceFlag : uint16_t {
-  kHasWeights = 1 << 0,         // a weight file (.safetensors, .bin, .gguf, .pt, .npz, ...)
-  kHasGguf = 1 << 1,            // a .gguf file or the "gguf" field
-  kHasMlx = 1 << 2,             // library "mlx" or an "mlx" tag
-  kHasQuantConfig = 1 << 3,     // config.quantization_config or quantize_config.json
-  kHasQuantMarker = 1 << 4,     // an awq / gptq / exl2 / bitsandbytes / 4-bit / 8-bit marker
-  kHasAdapterConfig = 1 << 5,   // adapter_config.json (PEFT)
-  kHasTrainingCard = 1 << 6,    // card datasets, or trainer tags (trl, sft, generated_from_trainer)
-  kHasFileSizes = 1 << 7,       // every weight file has a size or an LFS sha256
+  kHasWeights = 1 << 0,        // a weight file (.safetensors, .bin, .gguf, .pt, .npz, ...)
+  kHasGguf = 1 << 1,           // a .gguf file or the "gguf" field
+  kHasMlx = 1 << 2,            // library "mlx" or an "mlx" tag
+  kHasQuantConfig = 1 << 3,    // config.quantization_config or quantize_config.json
+  kHasQuantMarker = 1 << 4,    // an awq / gptq / exl2 / bitsandbytes / 4-bit / 8-bit marker
+  kHasAdapterConfig = 1 << 5,  // adapter_config.json (PEFT)
+  kHasTrainingCard = 1 << 6,   // card datasets, or trainer tags (trl, sft, generated_from_trainer)
+  kHasFileSizes = 1 << 7,      // every weight file has a size or an LFS sha256
 };
 
 // The inferred relation of a repo with `bases` base models, in this order: two or more bases

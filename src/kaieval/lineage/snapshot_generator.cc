@@ -23,13 +23,17 @@ struct GenNode {
   uint64_t files;  // seed of the file list: equal seeds and kinds give identical files
 };
 
-std::string Hex(uint64_t a, uint64_t b) { return fmt::format("{:016x}{:016x}{:016x}{:016x}", a, b, a ^ b, a + b); }
+std::string Hex(uint64_t a, uint64_t b) {
+  return fmt::format("{:016x}{:016x}{:016x}{:016x}", a, b, a ^ b, a + b);
+}
 
 // The "siblings" array of a repo of `kind` whose files come from `seed`.
 void Siblings(fmt::memory_buffer& out, Kind kind, uint64_t seed, bool empty) {
   const uint64_t size = 1'000'000'000 + seed % 9'000'000'000;
-  fmt::format_to(std::back_inserter(out), R"([{{"rfilename":".gitattributes","size":1519}},)"
-                                          R"({{"rfilename":"README.md","size":{}}})", 800 + seed % 4000);
+  fmt::format_to(std::back_inserter(out),
+                 R"([{{"rfilename":".gitattributes","size":1519}},)"
+                 R"({{"rfilename":"README.md","size":{}}})",
+                 800 + seed % 4000);
   if (empty) {
     fmt::format_to(std::back_inserter(out), R"(,{{"rfilename":"config.json","size":700}}])");
     return;
@@ -43,13 +47,15 @@ void Siblings(fmt::memory_buffer& out, Kind kind, uint64_t seed, bool empty) {
     case Kind::kAdapter:
       fmt::format_to(std::back_inserter(out),
                      R"(,{{"rfilename":"adapter_config.json","size":650}},)"
-                     R"({{"rfilename":"adapter_model.safetensors","size":{}}}])", size / 50);
+                     R"({{"rfilename":"adapter_model.safetensors","size":{}}}])",
+                     size / 50);
       return;
     case Kind::kAwq:
       fmt::format_to(std::back_inserter(out),
                      R"(,{{"rfilename":"config.json","size":1100}},)"
                      R"({{"rfilename":"quantize_config.json","size":170}},)"
-                     R"({{"rfilename":"model.safetensors","size":{}}}])", size / 4);
+                     R"({{"rfilename":"model.safetensors","size":{}}}])",
+                     size / 4);
       return;
     default:
       fmt::format_to(std::back_inserter(out),
@@ -67,16 +73,18 @@ class Generator {
 
   GeneratorSummary Run() {
     for (size_t r = 0; r < options_.root_count; ++r) {
-      std::string id = r < options_.roots.size() ? options_.roots[r]
-                                                 : fmt::format("org-{}/model-{}", r, r);
+      std::string id =
+          r < options_.roots.size() ? options_.roots[r] : fmt::format("org-{}/model-{}", r, r);
       std::optional<std::string> normal = NormaliseModelId(id);
       if (!normal || ModelOrg(*normal).empty()) {
         throw InputError(fmt::format("--root: '{}' is not ORG/NAME", id));
       }
       ids_.push_back(*normal);
-      nodes_.push_back({static_cast<uint32_t>(r), 0, Kind::kRoot, kFirstDay + int32_t(r) * 7, rng_()});
+      nodes_.push_back(
+          {static_cast<uint32_t>(r), 0, Kind::kRoot, kFirstDay + int32_t(r % 30) * 3, rng_()});
       // Popular roots get more of the direct attention: a Zipf-like share.
-      for (size_t t = 0; t < 40 / (r + 1) + 1; ++t) root_tickets_.push_back(static_cast<uint32_t>(r));
+      for (size_t t = 0; t < 40 / (r + 1) + 1; ++t)
+        root_tickets_.push_back(static_cast<uint32_t>(r));
       Write(static_cast<uint32_t>(r), {}, false, false, 5000000 / (r + 1));
     }
     for (size_t i = options_.root_count; i < options_.models; ++i) Derivative(i);
@@ -92,8 +100,9 @@ class Generator {
   size_t Below(size_t n) { return std::uniform_int_distribution<size_t>(0, n - 1)(rng_); }
 
   uint32_t PickParent() {
-    uint32_t parent = Uniform() < 0.5 || tickets_.empty() ? root_tickets_[Below(root_tickets_.size())]
-                                                          : tickets_[Below(tickets_.size())];
+    uint32_t parent = Uniform() < 0.5 || tickets_.empty()
+                          ? root_tickets_[Below(root_tickets_.size())]
+                          : tickets_[Below(tickets_.size())];
     if (nodes_[parent].depth >= options_.max_depth) parent = nodes_[parent].root;
     return parent;
   }
@@ -102,8 +111,9 @@ class Generator {
     uint32_t parent = PickParent();
     const GenNode& p = nodes_[parent];
     GenNode n{p.root, static_cast<uint8_t>(p.depth + 1), Kind::kFinetune, 0, rng_()};
-    std::string uploader = fmt::format("user{}", static_cast<size_t>(
-        std::pow(Uniform(), 2.5) * static_cast<double>(options_.models / 4 + 10)));
+    std::string uploader =
+        fmt::format("user{}", static_cast<size_t>(std::pow(Uniform(), 2.5) *
+                                                  static_cast<double>(options_.models / 4 + 10)));
     bool farm = false, duplicate = false, mislabel = false;
     const double kind = Uniform(), q = options_.quantized_share;
     if (kind < q) {
@@ -133,7 +143,8 @@ class Generator {
       uploader = fmt::format("quantfarm-{}", n.root);
       farm = true;
       ++summary_.farm_uploads;
-    } else if (role < 0.16 && parent >= options_.root_count && nodes_[parent].kind != Kind::kMerge) {
+    } else if (role < 0.16 && parent >= options_.root_count &&
+               nodes_[parent].kind != Kind::kMerge) {
       n.kind = nodes_[parent].kind;  // a re-upload of the parent's files
       n.files = nodes_[parent].files;
       duplicate = true;
@@ -144,23 +155,29 @@ class Generator {
     summary_.no_weights += no_weights;
     summary_.unused_old += unused;
     summary_.mislabelled += mislabel;
-    const int32_t start = std::max(nodes_[parent].created + 1, kFirstDay);
-    n.created = unused ? start : std::min<int32_t>(kLastDay, start + static_cast<int32_t>(Below(120)));
+    const int32_t start = std::min(std::max(nodes_[parent].created + 1, kFirstDay), kLastDay);
+    n.created =
+        unused ? start : std::min<int32_t>(kLastDay, start + static_cast<int32_t>(Below(120)));
     nodes_.push_back(n);
-    ids_.push_back(fmt::format("{}/{}-{}-{}", uploader, ids_[n.root].substr(ids_[n.root].find('/') + 1),
-                               KindName(n.kind), i));
+    ids_.push_back(fmt::format("{}/{}-{}-{}", uploader,
+                               ids_[n.root].substr(ids_[n.root].find('/') + 1), KindName(n.kind),
+                               i));
     const uint32_t self = static_cast<uint32_t>(nodes_.size() - 1);
     std::vector<uint32_t> bases{parent};
     if (n.kind == Kind::kMerge) {
       const uint32_t other = PickParent();
       if (other != parent && nodes_[other].depth < options_.max_depth) {
         bases.push_back(other);  // the merge sits below the deeper of its bases
-        nodes_.back().depth = n.depth = std::max(n.depth, static_cast<uint8_t>(nodes_[other].depth + 1));
+        nodes_.back().depth = n.depth =
+            std::max(n.depth, static_cast<uint8_t>(nodes_[other].depth + 1));
       }
     }
     summary_.max_depth = std::max<int>(summary_.max_depth, n.depth);
     const int64_t downloads =
-        unused ? 0 : Uniform() < 0.1 ? 0 : static_cast<int64_t>(std::exp(std::normal_distribution<double>(3, 2)(rng_)));
+        unused ? 0
+        : Uniform() < 0.1
+            ? 0
+            : static_cast<int64_t>(std::exp(std::normal_distribution<double>(3, 2)(rng_)));
     Write(self, bases, no_weights, mislabel, downloads);
     tickets_.push_back(parent);
     tickets_.push_back(self);
@@ -168,13 +185,20 @@ class Generator {
 
   static std::string_view KindName(Kind k) {
     switch (k) {
-      case Kind::kGguf: return "GGUF";
-      case Kind::kMlx: return "mlx-4bit";
-      case Kind::kAwq: return "AWQ";
-      case Kind::kAdapter: return "lora";
-      case Kind::kMerge: return "merge";
-      case Kind::kPlainCopy: return "copy";
-      default: return "sft";
+      case Kind::kGguf:
+        return "GGUF";
+      case Kind::kMlx:
+        return "mlx-4bit";
+      case Kind::kAwq:
+        return "AWQ";
+      case Kind::kAdapter:
+        return "lora";
+      case Kind::kMerge:
+        return "merge";
+      case Kind::kPlainCopy:
+        return "copy";
+      default:
+        return "sft";
     }
   }
 
@@ -188,14 +212,16 @@ class Generator {
                    ModelOrg(id), IsoDay(n.created));
     fmt::format_to(o, R"("downloads":{},"downloadsAllTime":{},"likes":{},)", downloads,
                    downloads * 3, downloads / 50);
-    std::string_view relation = n.kind == Kind::kGguf || n.kind == Kind::kMlx || n.kind == Kind::kAwq
-                                    ? "quantized"
-                                : n.kind == Kind::kAdapter ? "adapter"
-                                : n.kind == Kind::kMerge   ? "merge"
-                                                           : "finetune";
+    std::string_view relation =
+        n.kind == Kind::kGguf || n.kind == Kind::kMlx || n.kind == Kind::kAwq ? "quantized"
+        : n.kind == Kind::kAdapter                                            ? "adapter"
+        : n.kind == Kind::kMerge                                              ? "merge"
+                                                                              : "finetune";
     if (mislabel) relation = "finetune";
-    std::string_view library = n.kind == Kind::kGguf ? "gguf" : n.kind == Kind::kMlx ? "mlx"
-                               : n.kind == Kind::kAdapter ? "peft" : "transformers";
+    std::string_view library = n.kind == Kind::kGguf      ? "gguf"
+                               : n.kind == Kind::kMlx     ? "mlx"
+                               : n.kind == Kind::kAdapter ? "peft"
+                                                          : "transformers";
     fmt::format_to(o, R"("library_name":"{}","tags":["{}")", library, library);
     if (n.kind == Kind::kAwq) fmt::format_to(o, R"(,"awq","4-bit")");
     if (n.kind == Kind::kFinetune && self % 5 != 0) fmt::format_to(o, R"(,"trl","sft")");
@@ -208,7 +234,8 @@ class Generator {
       } else {
         fmt::format_to(o, R"(["{}","{}"])", ids_[bases[0]], ids_[bases[1]]);
       }
-      if (n.kind == Kind::kFinetune && self % 5 < 3) fmt::format_to(o, R"(,"datasets":["ko-instruct"])");
+      if (n.kind == Kind::kFinetune && self % 5 < 3)
+        fmt::format_to(o, R"(,"datasets":["ko-instruct"])");
       fmt::format_to(o, "}},");
     }
     fmt::format_to(o, R"("siblings":)");
@@ -234,7 +261,8 @@ GeneratorSummary GenerateSnapshot(const GeneratorOptions& options, std::ostream&
     throw InputError(fmt::format("--roots: {}; expected between 1 and --models ({})",
                                  options.root_count, options.models));
   }
-  if (options.max_depth < 1 || options.max_depth > 50) throw InputError("--depth: expected 1 to 50");
+  if (options.max_depth < 1 || options.max_depth > 50)
+    throw InputError("--depth: expected 1 to 50");
   if (!(options.quantized_share >= 0 && options.quantized_share <= 0.7)) {
     throw InputError("quantized share: expected 0 to 0.7");
   }

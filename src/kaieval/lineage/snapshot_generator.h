@@ -31,7 +31,7 @@ struct GeneratorSummary {
   size_t duplicates = 0;
   size_t affiliated = 0;
   size_t no_weights = 0;
-  size_t unused_old = 0;   // zero downloads, created long before the last day
+  size_t unused_old = 0;  // zero downloads, created long before the last day
   int max_depth = 0;
 };
 

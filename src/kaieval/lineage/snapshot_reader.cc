@@ -7,12 +7,12 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstring>
 #include <deque>
+#include <fstream>
 #include <memory>
 #include <mutex>
 #include <thread>
-#include <cstring>
-#include <fstream>
 
 #include "kaieval/common/error.h"
 
@@ -130,8 +130,9 @@ void Accept(ParsedLine& p, const RecordSink& sink, SnapshotInfo& info) {
   for (const auto& m : record.missing) NoteMissing(info, m, p.line);
   ++info.records;
   if (record.created_day != kUnknownDay) {
-    info.latest_day = info.latest_day == kUnknownDay ? record.created_day
-                                                     : std::max(info.latest_day, record.created_day);
+    info.latest_day = info.latest_day == kUnknownDay
+                          ? record.created_day
+                          : std::max(info.latest_day, record.created_day);
   }
   sink(record, p.line);
 }

@@ -18,7 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   info.path = "fuzz";
   LineageGraph graph;
   try {
-    ReadSnapshot(in, [&](const ModelRecord& r, size_t line) { graph.Add(r, line, info); }, info);
+    ReadSnapshot(
+        in, [&](const ModelRecord& r, size_t line) { graph.Add(r, line, info); }, info);
   } catch (const kaieval::InputError&) {
     return 0;
   }

@@ -21,7 +21,8 @@ std::vector<std::string> ReadIds(const std::string& text, SnapshotInfo& info) {
   std::istringstream in(text);
   std::vector<std::string> ids;
   info.path = "s.jsonl";
-  ReadSnapshot(in, [&](const ModelRecord& r, size_t) { ids.push_back(r.id); }, info);
+  ReadSnapshot(
+      in, [&](const ModelRecord& r, size_t) { ids.push_back(r.id); }, info);
   return ids;
 }
 
@@ -29,12 +30,12 @@ TEST(SnapshotReader, BadLinesAreReportedWithTheirNumberAndSkipped) {
   const std::string text =
       "\xEF\xBB\xBF{\"id\":\"a/one\",\"createdAt\":\"2025-10-01T00:00:00Z\",\"downloads\":1,"
       "\"siblings\":[]}\n"
-      "{\"id\": \"a/two\"\n"                                            // 2: malformed JSON
-      "\n"                                                              // 3: blank
-      "{\"author\":\"x\"}\n"                                            // 4: no id
-      "{\"id\":\"bad id\"}\n"                                           // 5: illegal characters
+      "{\"id\": \"a/two\"\n"                                                // 2: malformed JSON
+      "\n"                                                                  // 3: blank
+      "{\"author\":\"x\"}\n"                                                // 4: no id
+      "{\"id\":\"bad id\"}\n"                                               // 5: illegal characters
       "{\"id\":\"a/three\",\"cardData\":{\"base_model\":[\"a/one\",7]}}\n"  // 6: non-string base
-      "{\"id\":\"a/four\"}";                                            // 7: no final newline
+      "{\"id\":\"a/four\"}";                                                // 7: no final newline
   SnapshotInfo info;
   const auto ids = ReadIds(text, info);
   EXPECT_EQ(ids, (std::vector<std::string>{"a/one", "a/three", "a/four"}));
@@ -61,8 +62,9 @@ TEST(SnapshotReader, BadLinesAreReportedWithTheirNumberAndSkipped) {
   std::ofstream(dir.File("s.jsonl")) << text;
   SnapshotInfo from_file;
   std::vector<std::string> file_ids;
-  ReadSnapshotFile(dir.File("s.jsonl"), [&](const ModelRecord& r, size_t) { file_ids.push_back(r.id); },
-                   from_file);
+  ReadSnapshotFile(
+      dir.File("s.jsonl"), [&](const ModelRecord& r, size_t) { file_ids.push_back(r.id); },
+      from_file);
   EXPECT_EQ(file_ids, ids);
   ASSERT_EQ(from_file.problems.size(), info.problems.size());
   for (size_t i = 0; i < info.problems.size(); ++i) {
