@@ -8,7 +8,6 @@
 #include <fstream>
 #include <map>
 #include <random>
-#include <regex>
 
 #include "kaieval/common/error.h"
 #include "kaieval/common/file.h"
@@ -16,6 +15,7 @@
 #include "kaieval/review/scores.h"
 #include "kaieval/stage/report_html.h"
 #include "kaieval/stage/stage_config.h"
+#include "demo_evidence.h"
 #include "stage_summary.h"
 
 namespace kaieval::cli {
@@ -73,18 +73,17 @@ void SimulateReviews(const stage::StageConfig& config, const std::string& csv_pa
 void RunDemoStage(const std::string& stage_example, const std::string& out_dir) {
   const fs::path out = fs::absolute(out_dir);
   std::string text = ReadFileBytes(stage_example);
-  const std::regex evidence_line("\nevidence:[^\n]*\n");
-  if (!std::regex_search(text, evidence_line)) {
-    throw InputError(fmt::format("{}: expected one line 'evidence: {{...}}'", stage_example));
+  // Every evidence path of the example points under ../../out/demo/: here, under `out`.
+  const std::string prefix = "../../out/demo/";
+  if (text.find(prefix) == std::string::npos) {
+    throw InputError(fmt::format("{}: expected evidence paths under {}", stage_example, prefix));
   }
-  text = std::regex_replace(
-      text, evidence_line,
-      fmt::format("\nevidence: {{runs: {}, contest: {}, reviews: {}}}\n", (out / "runs").string(),
-                  (out / "contest.db").string(), (out / "reviews.csv").string()));
+  for (size_t at; (at = text.find(prefix)) != std::string::npos;) text.replace(at, prefix.size(), out.string() + "/");
   const fs::path stage_yaml = out / "stage.yaml";
   std::ofstream(stage_yaml) << text;
   const stage::StageConfig config = stage::LoadStageConfig(stage_yaml);
   SimulateReviews(config, (out / "reviews.csv").string());
+  MakeDemoEvidence(out.string());
   const stage::StageRun run = stage::RunStage(stage_yaml.string());
   PrintStageSummary(run);
   const std::string json =

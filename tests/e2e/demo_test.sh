@@ -91,6 +91,28 @@ grep -qE "^hanul-7b .* pass advances$" "$WORK/table.txt" || fail "hanul-7b does 
 grep -q "reproduces bit for bit" "$WORK/verify.txt" && grep -q "campaign.db decision [0-9]* .* is this report" "$WORK/verify.txt" ||
   fail "stage verify --store did not check the recorded decision: $(cat "$WORK/verify.txt")"
 pass "demo stage: decision table, gate, simulated experts, verified report and recorded decision"
+# The demo's originality gate comes from weight comparisons, its ecosystem item from a Hub
+# snapshot: narae-2b's reused vision encoder is found (and nothing else), every team has a count.
+grep -q "Originality (SIMULATED weights" "$WORK/table.txt" || fail "the generated weights are not marked simulated"
+grep -q "Ecosystem (SIMULATED Hub snapshot)" "$WORK/table.txt" || fail "the Hub snapshot is not marked simulated"
+grep -qE "^  narae-2b +derived +vision_encoder from public-vlm" "$WORK/table.txt" || fail "narae-2b's vision encoder was not found: $(grep -A6 Originality "$WORK/table.txt")"
+[ "$(grep -cE "^  (hanul-7b|dalbit-5b|sanmaru-3b|byeol-1b) +original" "$WORK/table.txt")" -eq 4 ] || fail "an original team was not called original"
+python3 - "$WORK/demo/stage/report.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+o = {x["team"]: x for x in r["originality"]}
+assert o["narae-2b"]["gate"] == "fail" and o["narae-2b"]["source"] == "report", o["narae-2b"]
+assert [d["component"] for d in o["narae-2b"]["evidence"]["derived"]] == ["vision_encoder"], o["narae-2b"]["evidence"]["derived"]
+assert all(o[t]["gate"] == "pass" for t in o if t != "narae-2b")
+leaf = next(l for l in r["leaves"] if l["kind"] == "derivatives")
+for team, d in zip(r["teams"], leaf["details"]["teams"]):
+    root = d["roots"][0]
+    assert root["found"] and root["headline"] > 0, (team["name"], root["headline"])
+    removed = sum(s["removed"] for s in root["steps"])
+    assert root["raw"]["transitive"]["total"] - removed == root["headline"], root["steps"]
+    assert len(root["tree"]["nodes"]) > 1
+print("ok: originality from the weights, derivative counts from the snapshot, in report.json")
+PY
 # A recorded decision that was changed afterwards is caught.
 cp "$WORK/demo/campaign.db" "$WORK/tampered.db"
 python3 - "$WORK/tampered.db" <<'PY'

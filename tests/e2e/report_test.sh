@@ -49,7 +49,14 @@ r["notes"].append("</script><script>alert(1)</script><!--<script>")
 r["teams"][0]["organisation"] = '<img src=x onerror="alert(2)">'
 r["gates"].append("x\u2028</script><b>bold</b>")
 r["leaves"][0]["name"] = '<img src=x onerror="alert(3)">'
-r["leaves"][-1]["details"]["excluded"]["<b>x</b>"] = 1
+next(l for l in r["leaves"] if l["kind"] == "arena")["details"]["excluded"]["<b>x</b>"] = 1
+for o in r["originality"]:
+    if o.get("evidence"):
+        o["evidence"]["components"][0]["component"] = '<img src=x onerror="alert(4)">'
+leaf = next((l for l in r["leaves"] if l["kind"] == "derivatives"), None)
+if leaf:
+    leaf["details"]["teams"][0]["roots"][0]["steps"][0]["reason"] = "<script>alert(5)</script>"
+    leaf["details"]["teams"][0]["roots"][0]["tree"]["nodes"][1]["id"] = "<b>evil</b>/x"
 json.dump(r, open(sys.argv[2], "w", encoding="utf-8"), ensure_ascii=False, indent=2)
 PY
 "$KAIEVAL" stage report "$WORK/hostile.json" --out "$WORK/hostile" --template "$TEMPLATE" >/dev/null 2>"$WORK/hostile.log" ||

@@ -80,9 +80,11 @@ export function treeItems(tree: Obj): TreeItem | null {
 }
 
 const charts: echarts.ECharts[] = [];
+// The charts follow the page's width (a phone, or paper when printing).
+for (const event of ["resize", "beforeprint"]) window.addEventListener(event, () => charts.forEach((c) => c.resize()));
 
 function drawTree(box: HTMLElement, root: TreeItem, shown: number): void {
-  box.style.height = `${Math.min(720, Math.max(220, shown * 9))}px`;
+  box.style.height = `${Math.min(440, Math.max(240, shown * 4))}px`;
   const chart = echarts.init(box, undefined, { renderer: "canvas", devicePixelRatio: Math.max(2, window.devicePixelRatio || 1) });
   charts.push(chart);
   chart.setOption({

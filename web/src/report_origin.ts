@@ -28,11 +28,19 @@ const VERDICT_KEYS: Record<string, MessageKey> = {
   not_comparable: "report.origin.verdict.not_compared",
 };
 
+/** A reference as the report shows it: its last path component (the full path is in the title). */
+function shortName(path: string): string {
+  const parts = path.split("/").filter(Boolean);
+  return parts.length ? parts[parts.length - 1] : path;
+}
+
 function verdictText(v: string): string {
   return VERDICT_KEYS[v] ? t(VERDICT_KEYS[v]) : v;
 }
 
 const charts: echarts.ECharts[] = [];
+// The charts follow the page's width (a phone, or paper when printing).
+for (const event of ["resize", "beforeprint"]) window.addEventListener(event, () => charts.forEach((c) => c.resize()));
 
 /** The reference of the strongest derived finding, else the first one compared. */
 function mainReference(evidence: Obj): Obj | null {
@@ -114,7 +122,7 @@ function componentTable(evidence: Obj): HTMLElement {
       el("td", text(c.component)),
       el("td", share === null ? "–" : `${(share * 100).toFixed(1)}%`, "num"),
       el("td", verdictText(text(c.verdict))),
-      el("td", text(c.reference) || "–"),
+      el("td", shortName(text(c.reference)) || "–"),
       el("td", fmt(num(c.median_z)), "num"),
     );
     tbody.append(tr);
@@ -140,12 +148,12 @@ function teamBlock(row: Obj): HTMLElement {
   const nullInfo = isObj(evidence.null) ? evidence.null : {};
   box.append(el("p", `${t("report.origin.verdict")}: ${verdictText(text(evidence.verdict))} · ${t(text(nullInfo.used) === "baseline" ? "report.origin.null.baseline" : "report.origin.null.analytic")}`, "leaf-meta"));
   for (const d of list(evidence.derived)) {
-    box.append(el("p", t("report.origin.derived", { component: text(d.component), reference: text(d.reference), z: fmt(num(d.median_z)) }), "origin-finding"));
+    box.append(el("p", t("report.origin.derived", { component: text(d.component), reference: shortName(text(d.reference)), z: fmt(num(d.median_z)) }), "origin-finding"));
   }
   box.append(componentTable(evidence));
   const ref = mainReference(evidence);
   if (ref && list(ref.heatmap).length) {
-    box.append(el("p", t("report.origin.heatmap", { reference: text(ref.reference) }), "leaf-meta"));
+    box.append(el("p", t("report.origin.heatmap", { reference: shortName(text(ref.reference)) }), "leaf-meta"));
     const chart = el("div", "", "chart origin-heatmap");
     box.append(chart);
     requestAnimationFrame(() => heatmap(chart, ref, num(nullInfo.derived_z) ?? 6));

@@ -156,6 +156,39 @@ async function main() {
       await shot(page, "report-leaves.png", tid("leaves"));
     });
 
+    await step("originality: each team's gate with its evidence, a heatmap where a report was compared", async () => {
+      const rows = (report.originality ?? []).filter((o) => o.gate || o.evidence);
+      assert.equal(await page.isVisible(tid("originality")), rows.length > 0, "the originality section is shown without data or hidden with it");
+      const teams = await page.$$eval(`${tid("originality")} article.origin-team`, (as) => as.map((a) => ({ team: a.dataset.team, text: a.textContent, canvases: a.querySelectorAll("canvas").length })));
+      assert.deepEqual(teams.map((x) => x.team), rows.map((o) => o.team), "not one block per team with a verdict");
+      for (const [k, row] of rows.entries()) {
+        assert.ok(teams[k].text.includes(row.gate === "fail" ? "통과 못 함" : "통과"), `${row.team}: the gate is not shown`);
+        for (const d of row.evidence?.derived ?? []) {
+          assert.ok(teams[k].text.includes(d.component), `${row.team}: the derived component ${d.component} is not named`);
+        }
+        const grids = (row.evidence?.references ?? []).some((r) => (r.heatmap ?? []).length > 0);
+        if (grids) assert.ok(teams[k].canvases >= 1, `${row.team}: no heatmap drawn`);
+      }
+    });
+
+    await step("derivative models: per team the adjusted count, its steps and the tree", async () => {
+      const leaves = report.leaves.filter((l) => l.kind === "derivatives");
+      assert.equal(await page.isVisible(tid("lineage")), leaves.length > 0, "the derivative section is shown without data or hidden with it");
+      for (const leaf of leaves) {
+        for (const [i, team] of report.teams.entries()) {
+          for (const root of leaf.details.teams[i].roots) {
+            const block = page.locator(`${tid("lineage")} .lineage-root[data-root="${root.root}"]`);
+            assert.equal(await block.count(), 1, `${team.name}: no block for ${root.root}`);
+            const text = await block.textContent();
+            assert.ok(text.includes(`조정한 제3자 파생 모델 ${root.headline.toLocaleString()}개`), `${root.root}: the headline ${root.headline} is not shown`);
+            assert.equal(await block.locator(".lineage-steps li").count(), root.steps.length + 2, `${root.root}: not every step is listed`);
+            if (root.found && root.tree.nodes.length > 1) assert.ok((await block.locator("canvas").count()) >= 1, `${root.root}: no tree drawn`);
+          }
+        }
+      }
+      await shot(page, "report-evidence.png", "#lineage-card");
+    });
+
     await step("English toggle: labels translated, remembered after reload", async () => {
       await page.click(tid("lang-toggle"));
       await page.waitForFunction(() => document.documentElement.lang === "en");

@@ -22,6 +22,7 @@
 #include "kaieval/common/hash.h"
 #include "kaieval/stats/bootstrap.h"
 #include "kaieval/stats/bradley_terry.h"
+#include "kaieval/stage/derivatives.h"
 
 namespace kaieval::stage {
 namespace {
@@ -344,6 +345,8 @@ EvidenceSet GatherEvidence(const StageConfig& config) {
       GatherValue(config, *leaf, out);
     } else if (kind == "review") {
       GatherReview(config, *leaf, out);
+    } else if (kind == "derivatives") {
+      GatherDerivatives(config, *leaf, out);
     } else {
       throw InputError(fmt::format("{}: rubric item '{}': {} evidence is not read by this version yet "
                                    "(record it with evidence: {{value: ...}})",

@@ -29,7 +29,8 @@ class StageReader : public YamlReader {
   }
 
   Team ReadTeam(const YAML::Node& n, const std::string& field) const {
-    RequireKnownKeys(n, field, {"name", "organisation", "model", "arena_name", "run_name", "repos", "weights"});
+    RequireKnownKeys(n, field, {"name", "organisation", "model", "arena_name", "run_name", "repos",
+                                "hub_accounts", "weights"});
     Team t;
     if (!n["name"]) Fail(n, field + ".name", "missing");
     t.name = String(n["name"], field + ".name");
@@ -43,6 +44,7 @@ class StageReader : public YamlReader {
     t.arena_name = n["arena_name"] ? String(n["arena_name"], field + ".arena_name") : t.name;
     t.run_name = n["run_name"] ? String(n["run_name"], field + ".run_name") : t.arena_name;
     if (n["repos"]) t.repos = Strings(n["repos"], field + ".repos");
+    if (n["hub_accounts"]) t.hub_accounts = Strings(n["hub_accounts"], field + ".hub_accounts");
     if (n["weights"]) t.weights = Strings(n["weights"], field + ".weights");
     return t;
   }
@@ -106,7 +108,7 @@ class StageReader : public YamlReader {
         {"benchmark", {"task", "metric", "filter"}},
         {"review", {"panel"}},
         {"arena", {}},
-        {"derivatives", {"count"}},
+        {"derivatives", {"count", "since", "until"}},
     };
     auto it = kParams.find(e.kind);
     if (it == kParams.end()) {
@@ -126,6 +128,13 @@ class StageReader : public YamlReader {
       Fail(args, where, "needs task and metric");
     }
     if (e.kind == "review" && !e.params.count("panel")) Fail(args, where, "needs panel");
+    if (e.kind == "derivatives" && e.params.count("count")) {
+      const std::string& c = e.params.at("count");
+      if (c != "adjusted" && c != "raw" && c != "in_window") {
+        Fail(args["count"], where + ".count", "expected adjusted, raw or in_window");
+      }
+      if (c == "in_window" && !e.params.count("since")) Fail(args, where, "count: in_window needs since");
+    }
   }
 
   RubricNode ReadNode(const YAML::Node& n, const std::string& field) const {
@@ -191,10 +200,11 @@ class StageReader : public YamlReader {
     ValidateRubric(c.rubric, path().string());
     if (root["evidence"]) {
       const YAML::Node e = root["evidence"];
-      RequireKnownKeys(e, "evidence", {"runs", "contest", "reviews"});
+      RequireKnownKeys(e, "evidence", {"runs", "contest", "reviews", "hub"});
       if (e["runs"]) c.runs_dir = RelativePath(e["runs"], "evidence.runs");
       if (e["contest"]) c.contest_db = RelativePath(e["contest"], "evidence.contest");
       if (e["reviews"]) c.reviews_csv = RelativePath(e["reviews"], "evidence.reviews");
+      if (e["hub"]) c.hub_snapshot = RelativePath(e["hub"], "evidence.hub");
     }
     if (root["review"]) {
       c.review = review::LoadReviewConfig(root["review"], path());
@@ -219,6 +229,9 @@ class StageReader : public YamlReader {
       if (leaf->evidence.kind == "review" &&
           (!root["review"] || !root["evidence"] || !root["evidence"]["reviews"])) {
         Fail(root, "review", fmt::format("rubric item '{}' needs the review section and evidence.reviews", leaf->id));
+      }
+      if (leaf->evidence.kind == "derivatives" && c.hub_snapshot.empty()) {
+        Fail(root, "evidence.hub", fmt::format("rubric item '{}' needs a Hub snapshot", leaf->id));
       }
       if (leaf->evidence.kind == "arena" && c.contest_db.empty()) {
         Fail(root, "evidence.contest", fmt::format("rubric item '{}' needs the contest's store", leaf->id));

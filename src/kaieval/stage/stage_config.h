@@ -22,6 +22,7 @@ struct Team {
   std::string arena_name;    // the team's model in the public contest (default: name)
   std::string run_name;      // the folder of its benchmark results under evidence.runs (default: arena_name)
   std::vector<std::string> repos;    // released model repo ids, for the derivative count
+  std::vector<std::string> hub_accounts;  // Hub accounts affiliated with the team (counted apart)
   std::vector<std::string> weights;  // weight files, for the originality check
 };
 
@@ -58,6 +59,7 @@ struct StageConfig {
   std::string runs_dir;    // benchmark results: <runs_dir>/<team run_name>/results_*.json
   std::string contest_db;  // the public contest's store
   std::string reviews_csv;  // the expert panels' scores (item, reviewer, criterion, score)
+  std::string hub_snapshot;  // a Hub snapshot (JSONL of ModelInfo), for derivative counts
   // The `review:` section: panels, reviewers, items (docs/review.md).
   bool has_review = false;
   review::ReviewConfig review;
