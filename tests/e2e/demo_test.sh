@@ -93,6 +93,8 @@ grep -q "reproduces bit for bit" "$WORK/verify.txt" && grep -q "campaign.db deci
 pass "demo stage: decision table, gate, simulated experts, verified report and recorded decision"
 # The demo's originality gate comes from weight comparisons, its ecosystem item from a Hub
 # snapshot: narae-2b's reused vision encoder is found (and nothing else), every team has a count.
+grep -qE "^gate: byeol-1b: benchmarks.national.safety = 0\.[0-9]+ above the maximum 0.7$" "$WORK/table.txt" ||
+  fail "the safety gate did not cut byeol-1b: $(grep '^gate:' "$WORK/table.txt")"
 grep -q "Originality (SIMULATED weights" "$WORK/table.txt" || fail "the generated weights are not marked simulated"
 grep -q "Ecosystem (SIMULATED Hub snapshot)" "$WORK/table.txt" || fail "the Hub snapshot is not marked simulated"
 grep -qE "^  narae-2b +derived +vision_encoder from public-vlm" "$WORK/table.txt" || fail "narae-2b's vision encoder was not found: $(grep -A6 Originality "$WORK/table.txt")"

@@ -154,6 +154,7 @@ export const en: Record<MessageKey, string> = {
   "report.leaves.none": "The rubric has no items.",
   "report.leaves.reference": "reference {v}",
   "report.leaves.gate": "safety minimum {v}",
+  "report.leaves.gate.max": "safety maximum {v}",
   "report.leaves.items": "{task} · {metric} · interval from resampling {n} items",
   "report.leaves.items.point": "{task} · {metric} · no per-item values, so the interval is the score",
   "report.leaves.votes": "{counted} of {votes} votes counted",

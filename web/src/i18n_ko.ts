@@ -153,6 +153,7 @@ export const ko = {
   "report.leaves.none": "평가 항목이 없어요.",
   "report.leaves.reference": "기준값 {v}",
   "report.leaves.gate": "안전성 최소 기준 {v}",
+  "report.leaves.gate.max": "안전성 최대 기준 {v}",
   "report.leaves.items": "{task} · {metric} · 문항 {n}개를 다시 뽑아 구간을 구했어요",
   "report.leaves.items.point": "{task} · {metric} · 문항별 값이 없어 구간은 점수 그대로예요",
   "report.leaves.votes": "투표 {votes}개 가운데 {counted}개 집계",

@@ -49,6 +49,7 @@ export interface LeafResult {
   floor: number | null; // linear
   ceiling: number | null;
   gate_min: number | null; // a safety gate's minimum on this leaf
+  gate_max: number | null; // a safety gate's maximum (a violation rate)
   teams: LeafTeam[];
   details: Record<string, unknown>; // kind-specific; read with the helpers in report_leaves.ts
 }
@@ -150,6 +151,7 @@ function readLeaf(v: unknown, where: string, nTeams: number): LeafResult {
     floor: num(o.floor, `${where}.floor`),
     ceiling: num(o.ceiling, `${where}.ceiling`),
     gate_min: num(o.gate_min, `${where}.gate_min`),
+    gate_max: num(o.gate_max, `${where}.gate_max`),
     teams: teams.slice(0, nTeams),
     details: o.details === undefined ? {} : obj(o.details, `${where}.details`),
   };

@@ -39,7 +39,7 @@ export function leafDomain(leaf: LeafResult): [number, number] {
   for (const tm of leaf.teams) {
     for (const v of [tm.score, tm.lower, tm.upper]) if (v !== null) values.push(v);
   }
-  for (const v of [leaf.reference, leaf.gate_min]) if (v !== null) values.push(v);
+  for (const v of [leaf.reference, leaf.gate_min, leaf.gate_max]) if (v !== null) values.push(v);
   if (values.length === 0) return [0, 1];
   const lo = Math.min(...values);
   const hi = Math.max(...values);
@@ -75,6 +75,7 @@ function forest(r: StageReport, leaf: LeafResult, order: number[]): HTMLElement 
     track.setAttribute("role", "cell");
     if (leaf.reference !== null) track.append(marker("mark-ref", leaf.reference, domain, t("report.leaves.reference", { v: fmtScore(leaf.reference) })));
     if (leaf.gate_min !== null) track.append(marker("mark-gate", leaf.gate_min, domain, t("report.leaves.gate", { v: fmtScore(leaf.gate_min) })));
+    if (leaf.gate_max !== null) track.append(marker("mark-gate", leaf.gate_max, domain, t("report.leaves.gate.max", { v: fmtScore(leaf.gate_max) })));
     if (tm.lower !== null && tm.upper !== null) {
       const w = el("span", "", "whisker");
       w.style.left = position(tm.lower, domain);
@@ -82,7 +83,8 @@ function forest(r: StageReport, leaf: LeafResult, order: number[]): HTMLElement 
       track.append(w);
     }
     if (tm.score !== null) {
-      const dot = el("span", "", leaf.gate_min !== null && tm.score < leaf.gate_min ? "dot below" : "dot");
+      const outside = (leaf.gate_min !== null && tm.score < leaf.gate_min) || (leaf.gate_max !== null && tm.score > leaf.gate_max);
+      const dot = el("span", "", outside ? "dot below" : "dot");
       dot.style.left = position(tm.score, domain);
       track.append(dot);
     }
@@ -184,6 +186,7 @@ function leafCard(r: StageReport, leaf: LeafResult, order: number[]): HTMLElemen
   const head = el("h3", leaf.name);
   if (isSimulatedText(leaf.name)) head.append(el("span", t("report.simulated"), "badge badge-sim"));
   if (leaf.gate_min !== null) head.append(el("span", t("report.leaves.gate", { v: fmtScore(leaf.gate_min) }), "badge badge-gate"));
+  if (leaf.gate_max !== null) head.append(el("span", t("report.leaves.gate.max", { v: fmtScore(leaf.gate_max) }), "badge badge-gate"));
   card.append(head);
   const kindKey = `evidence.${leaf.kind}`;
   const meta = [hasKey(kindKey) ? t(kindKey) : leaf.kind, summaryLine(leaf)].filter(Boolean);

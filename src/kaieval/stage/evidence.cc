@@ -378,7 +378,10 @@ std::vector<bool> EvaluateGates(const StageConfig& config, const LeafScores& sco
       const double s = scores.at(gate.leaf)[t];
       if (!(s >= gate.min)) {
         pass[t] = false;
-        if (why) why->push_back(fmt::format("{}: {} = {} below the minimum {}", team, gate.leaf, s, gate.min));
+        if (why) why->push_back(fmt::format("{}: {} = {:.4g} below the minimum {}", team, gate.leaf, s, gate.min));
+      } else if (!(s <= gate.max)) {
+        pass[t] = false;
+        if (why) why->push_back(fmt::format("{}: {} = {:.4g} above the maximum {}", team, gate.leaf, s, gate.max));
       }
     }
   }

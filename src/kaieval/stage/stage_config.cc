@@ -277,9 +277,11 @@ class StageReader : public YamlReader {
       for (size_t i = 0; i < g["safety"].size(); ++i) {
         const YAML::Node s = g["safety"][i];
         const std::string field = fmt::format("gates.safety[{}]", i);
-        RequireKnownKeys(s, field, {"leaf", "min"});
-        if (!s["leaf"] || !s["min"]) Fail(s, field, "needs leaf and min");
-        SafetyGate gate{String(s["leaf"], field + ".leaf"), Number(s["min"], field + ".min", -HUGE_VAL, HUGE_VAL)};
+        RequireKnownKeys(s, field, {"leaf", "min", "max"});
+        if (!s["leaf"] || (!s["min"] && !s["max"])) Fail(s, field, "needs leaf and min or max");
+        SafetyGate gate{String(s["leaf"], field + ".leaf")};
+        if (s["min"]) gate.min = Number(s["min"], field + ".min", -HUGE_VAL, HUGE_VAL);
+        if (s["max"]) gate.max = Number(s["max"], field + ".max", -HUGE_VAL, HUGE_VAL);
         if (!leaves.count(gate.leaf)) Fail(s["leaf"], field + ".leaf", fmt::format("no rubric leaf '{}'", gate.leaf));
         c.safety.push_back(gate);
       }

@@ -3,6 +3,7 @@
 // Read by `kaieval stage`; documented in docs/stage-format.md.
 #pragma once
 
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -27,8 +28,9 @@ struct Team {
 };
 
 struct SafetyGate {
-  std::string leaf;  // a rubric leaf whose score must reach `min`
-  double min = 0;
+  std::string leaf;  // a rubric leaf whose score must lie in [min, max]
+  double min = -HUGE_VAL;
+  double max = HUGE_VAL;  // for scores where lower is safer (a violation rate)
 };
 
 struct GateOverride {

@@ -72,7 +72,9 @@ ordered_json LeavesJson(const StageRun& run) {
       out["ceiling"] = leaf->ceiling;
     }
     for (const auto& gate : config.safety) {
-      if (gate.leaf == leaf->id) out["gate_min"] = gate.min;
+      if (gate.leaf != leaf->id) continue;
+      if (std::isfinite(gate.min)) out["gate_min"] = gate.min;
+      if (std::isfinite(gate.max)) out["gate_max"] = gate.max;
     }
     out["teams"] = teams;
     auto it = run.evidence.details.find(leaf->id);
