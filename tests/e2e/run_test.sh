@@ -23,7 +23,7 @@ r = json.load(open(res_file))
 for key in ["results", "configs", "versions", "n-shot", "higher_is_better", "n-samples", "config",
             "git_hash", "date", "total_evaluation_time_seconds", "groups", "group_subtasks"]:
     assert key in r, key
-assert set(r["results"]) == {"ko_facts_mc", "ko_cloze", "arith_gen", "ko_en_perplexity"}, r["results"].keys()
+assert set(r["results"]) == {"ko_facts_mc", "ko_cloze", "arith_gen", "ko_en_perplexity", "kaieval_refusal"}, r["results"].keys()
 assert r["config"]["model"] == "openai" and "model=hanul-7b" in r["config"]["model_args"]
 assert r["n-samples"]["ko_facts_mc"] == {"original": 86, "effective": 86}
 assert len(r["versions"]["ko_cloze"]) == 32
@@ -37,7 +37,12 @@ for task, values in r["results"].items():
         if "," not in key or "_stderr," in key:
             continue
         metric, filt = key.split(",")
-        xs = [s[metric] for s in samples if s["filter"] == filt]
+        # A judged task's per-category rate is over the samples of that category; its overall
+        # grade is in no sample (tests/e2e/judge_test.sh checks it).
+        xs = [s[metric] for s in samples if s["filter"] == filt and metric in s]
+        if not xs:
+            assert "judge" in values and metric == "safety_grade", (task, key)
+            continue
         if isinstance(xs[0], list):  # rolling: [loglikelihood, weight], a ratio of sums
             ll, w = sum(x[0] for x in xs), sum(x[1] for x in xs)
             want = -ll / w / math.log(2) if metric == "bits_per_byte" else math.exp(-ll / w)
@@ -46,9 +51,10 @@ for task, values in r["results"].items():
         else:
             n = len(xs)
             mean = sum(xs) / n
-            se = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1) / n)
             assert abs(value - mean) < 1e-12, (task, key, value, mean)
-            assert abs(values[metric + "_stderr," + filt] - se) < 1e-12, (task, key)
+            if n > 1:
+                se = math.sqrt(sum((x - mean) ** 2 for x in xs) / (n - 1) / n)
+                assert abs(values[metric + "_stderr," + filt] - se) < 1e-12, (task, key)
         checked += 1
 g = r["groups"]["kaieval_demo"]
 assert "acc,none" in g and "acc_stderr,none" in g

@@ -11,7 +11,7 @@ import type { BarSeriesOption, CustomSeriesOption } from "echarts/charts";
 import { GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
-import { $, el } from "./dom";
+import { $, el, tokenFromAddress } from "./dom";
 import { renderLeaves } from "./report_leaves";
 import { renderLineage } from "./report_lineage";
 import { renderOriginality } from "./report_origin";
@@ -400,16 +400,8 @@ function showStatus(key: MessageKey, params: Record<string, string> = {}): void 
 const LIVE_REFRESH_SECONDS = 30;
 const TOKEN_KEY = "kaieval.committee";
 
-/** The committee token: from ?token= once (then removed from the address bar), else remembered. */
 function committeeToken(): string {
-  const url = new URL(window.location.href);
-  const given = url.searchParams.get("token");
-  if (given) {
-    sessionStorage.setItem(TOKEN_KEY, given);
-    url.searchParams.delete("token");
-    history.replaceState(null, "", url.pathname + url.search + url.hash);
-  }
-  return sessionStorage.getItem(TOKEN_KEY) ?? "";
+  return tokenFromAddress(TOKEN_KEY);
 }
 
 async function loadLive(): Promise<void> {

@@ -5,7 +5,7 @@
 
 import "./style.css";
 import "./review.css";
-import { $, el } from "./dom";
+import { $, el, tokenFromAddress } from "./dom";
 import { hasKey, initI18n, onLangChange, t, type MessageKey } from "./i18n";
 import { renderMarkdownInto } from "./markdown";
 
@@ -37,16 +37,8 @@ interface Queue {
 const TOKEN_KEY = "kaieval.reviewer";
 let queue: Queue | null = null;
 
-/** The reviewer's token: from ?token= once (then removed from the address bar), else remembered. */
 function reviewerToken(): string {
-  const url = new URL(window.location.href);
-  const given = url.searchParams.get("token");
-  if (given) {
-    sessionStorage.setItem(TOKEN_KEY, given);
-    url.searchParams.delete("token");
-    history.replaceState(null, "", url.pathname + url.search + url.hash);
-  }
-  return sessionStorage.getItem(TOKEN_KEY) ?? "";
+  return tokenFromAddress(TOKEN_KEY);
 }
 
 async function api<T>(path: string, body?: unknown): Promise<T> {

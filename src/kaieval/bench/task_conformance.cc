@@ -366,7 +366,9 @@ TEST(TaskConformance, EveryBuiltInTaskPreparesAsTasksValidateDoes) {
     SCOPED_TRACE(file.string());
     PreparedTask task = Prepare(LoadTaskSpec(file), {});
     EXPECT_FALSE(task.instances.empty());
-    EXPECT_EQ(task.instances.size(), task.n_original);
+    // A jailbreak task asks every document once per attack template.
+    const size_t per_doc = task.spec.judge && !task.spec.judge->attacks.empty() ? task.spec.judge->attacks.size() : 1;
+    EXPECT_EQ(task.instances.size(), task.n_original * per_doc);
     EXPECT_EQ(task.version.size(), 32u);
     EXPECT_EQ(task.version.find_first_not_of("0123456789abcdef"), std::string::npos);
     ++prepared;
