@@ -27,6 +27,7 @@ struct RunCommandOptions {
   uint64_t seed = 1234;
   int bootstrap_iters = 10000;
   bool quiet = false;
+  bool sandbox_process_only = false;
 };
 
 std::vector<std::string> SplitComma(const std::string& s) {
@@ -55,6 +56,7 @@ void Run(const RunCommandOptions& o) {
   r.log_samples = o.log_samples;
   r.store_path = o.store;
   r.show_progress = !o.quiet;
+  r.sandbox_allow_process_only = o.sandbox_process_only;
   r.model_type = o.model.type;
   r.model_args = o.model.file.empty() ? o.model.args : "file=" + o.model.file;
   r.cache = cache.get();
@@ -80,6 +82,9 @@ void RegisterRunCommand(CLI::App& app) {
   cmd->add_option("--limit", o->limit, "Only the first N documents of each task");
   cmd->add_option("--output-path", o->output_path, "Folder for results JSON and samples");
   cmd->add_flag("--log-samples", o->log_samples, "Write per-document samples JSONL");
+  cmd->add_flag("--sandbox-process-only", o->sandbox_process_only,
+               "Where user namespaces are unavailable (a container, a chroot), run pass@k programs "
+               "with the weaker process-only isolation (docs/sandbox.md); the results record it");
   cmd->add_option("--store", o->store, "Campaign evidence store (SQLite): runs and samples are appended");
   cmd->add_option("--seed", o->seed, "Seed for few-shot sampling and bootstrap")
       ->capture_default_str();

@@ -4,6 +4,9 @@
 # answers the canonical solutions scores 1; the reference model's n-gram text scores (nearly) 0.
 source "$(dirname "$0")/lib.sh"
 export KAIEVAL_E2E_KEY="sk-e2e-secret-never-written"
+# In a container or chroot without user namespaces, the weaker isolation must be asked for.
+SANDBOX_FLAG=()
+unshare -U true 2>/dev/null || SANDBOX_FLAG=(--sandbox-process-only)
 
 # A completions endpoint that answers each prompt of tasks/code with its canonical solution, or
 # with a body that never passes (the prompt's first row's solution) when the seed is odd.
@@ -34,7 +37,7 @@ wait_for_file "$WORK/solver.port"
 SOLVER_URL="http://127.0.0.1:$(cat "$WORK/solver.port")/v1"
 
 # Seeds 1234..1238: repeats 0, 2, 4 are right and 1, 3 wrong: 3 of 5 pass on every problem.
-"$KAIEVAL" run --quiet --model local-completions \
+"$KAIEVAL" run --quiet "${SANDBOX_FLAG[@]}" --model local-completions \
   --model-args "model=solver,base_url=$SOLVER_URL,api_key_env=KAIEVAL_E2E_KEY" \
   --tasks code_ko_en --include-path "$SRC/tasks" --output-path "$WORK/out" --log-samples \
   --store "$WORK/campaign.db" >"$WORK/solver.table"
@@ -70,7 +73,7 @@ print("ok: pass@k recomputed from the recorded runs")
 PY
 
 start_refmodel
-"$KAIEVAL" run --quiet --model openai --model-args "model=hanul-7b,base_url=$REF_URL" \
+"$KAIEVAL" run --quiet "${SANDBOX_FLAG[@]}" --model openai --model-args "model=hanul-7b,base_url=$REF_URL" \
   --tasks code_ko_en --include-path "$SRC/tasks" --output-path "$WORK/out" --log-samples \
   >"$WORK/ref.table"
 python3 - "$WORK/out/hanul-7b" <<'PY'
